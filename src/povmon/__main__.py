@@ -1,0 +1,3 @@
+from povmon.cli import main
+
+main()

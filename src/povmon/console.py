@@ -1,0 +1,61 @@
+"""One terminal for all output: results on stdout, messages on stderr, no colour or progress when piped."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    """One clear sentence on stderr."""
+    err.print(f"[bold red]错误：[/]{_escape(message)}" if err.is_terminal else f"错误：{message}")
+
+
+def warning(message: str) -> None:
+    err.print(f"[yellow]注意：[/]{_escape(message)}" if err.is_terminal else f"注意：{message}")
+
+
+def success(message: str) -> None:
+    out.print(f"[green]✓[/] {_escape(message)}" if out.is_terminal else message)
+
+
+def info(message: str) -> None:
+    out.print(_escape(message))
+
+
+def print_json(data: Any) -> None:
+    """Exactly the JSON on stdout (UTF-8, Chinese kept readable), nothing else."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]], **kwargs) -> Table:
+    """A rich table with the house style."""
+    t = Table(title=title, header_style="bold", **kwargs)
+    for column in columns:
+        t.add_column(column)
+    for row in rows:
+        t.add_row(*("" if v is None else str(v) for v in row))
+    return t
+
+
+def show(renderable: Any) -> None:
+    out.print(renderable)
+
+
+def progress_enabled(quiet: bool = False) -> bool:
+    """Progress bars only for a person at a terminal."""
+    return not quiet and err.is_terminal
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,32 @@
+"""SQLAlchemy models, one module per ledger (家庭账/识别账 household, 收入账 income, 政策账 policy,
+帮扶账 assistance) plus the area tree and the audit trail."""
+
+from povmon.models.area import AREA_LEVELS, Area
+from povmon.models.assistance import Cadre, Measure, Pairing, Visit
+from povmon.models.audit import AuditLog, ImportBatch, MonthClose
+from povmon.models.base import Base, Fixed2, utcnow
+from povmon.models.household import Household, HouseholdEvent, Member
+from povmon.models.income import Income, PovertyLine
+from povmon.models.policy import Benefit, Policy
+
+__all__ = [
+    "AREA_LEVELS",
+    "Area",
+    "AuditLog",
+    "Base",
+    "Benefit",
+    "Cadre",
+    "Fixed2",
+    "Household",
+    "HouseholdEvent",
+    "ImportBatch",
+    "Income",
+    "Measure",
+    "Member",
+    "MonthClose",
+    "Pairing",
+    "Policy",
+    "PovertyLine",
+    "Visit",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Queries that return plain data (household, ledger, monthly summary) and their renderers."""

@@ -1,0 +1,1 @@
+"""Pure domain rules, no database: ID numbers, vocabularies, income, lines, status, exit standard."""

@@ -1,0 +1,220 @@
+"""Reading values as clerks type them: amounts, counts, years, dates and vocabulary terms.
+
+Each parser returns the clean value (None for an empty cell) or raises ValueProblem with the
+error code of CONTRACTS.md and a message in Chinese that says what is accepted. The importer and
+the data-entry commands use these same functions, so a value is judged the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from povmon.rules.money import as_decimal, to_fen
+from povmon.rules.text import clean_text, fold
+from povmon.rules.vocab import Vocabulary, parse_bool
+
+
+class ValueProblem(ValueError):
+    """A value that cannot be used: code (bad_number, bad_date, bad_value, …) and a Chinese message."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+_AMOUNT_SUFFIX = re.compile(r"(元|块|rmb|￥|¥|yuan)$", re.IGNORECASE)
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_MONTH_PATTERNS = (re.compile(r"^(\d{4})[-./](\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月?$"))
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: None, or text of nothing but spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def amount(value: object, *, blank_is_zero: bool = True) -> Decimal | None:
+    """An amount in yuan: 1,234.50, 3000元, ¥12, a number cell; blank is 0 unless told otherwise."""
+    if is_blank(value):
+        return Decimal("0.00") if blank_is_zero else None
+    if isinstance(value, bool):
+        raise ValueProblem("bad_number", "这里应填金额（数字），不是是/否")
+    if isinstance(value, (int, float, Decimal)):
+        return to_fen(as_decimal(value))
+    text = fold(str(value)).replace(",", "").replace("，", "")
+    text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
+    try:
+        result = Decimal(text)
+    except InvalidOperation:
+        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元") from None
+    if not result.is_finite():
+        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字")
+    return to_fen(result)
+
+
+def decimal2(value: object) -> Decimal | None:
+    """A quantity with two decimals (亩); blank stays None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return to_fen(as_decimal(value))
+    text = fold(str(value)).replace(",", "").removesuffix("亩")
+    try:
+        result = Decimal(text)
+    except InvalidOperation:
+        raise ValueProblem("bad_number", f"“{value}”不是数字；请填写数字，如 3.5") from None
+    return to_fen(result)
+
+
+def integer(value: object, *, low: int | None = None, high: int | None = None, unit: str = "") -> int | None:
+    """A whole number (人, 个月); blank stays None; 3.0 is 3, 3.5 is refused."""
+    if is_blank(value):
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, (int, float, Decimal)):
+            number = as_decimal(value)
+        else:
+            text = fold(str(value)).replace(",", "")
+            if unit:
+                text = text.removesuffix(unit)
+            number = Decimal(text)
+        if number != number.to_integral_value():
+            raise ValueError
+        result = int(number)
+    except (ValueError, InvalidOperation):
+        raise ValueProblem("bad_number", f"“{value}”不是整数；请填写整数") from None
+    if (low is not None and result < low) or (high is not None and result > high):
+        raise ValueProblem("bad_number", f"“{value}”超出范围（应在 {low} 到 {high} 之间）")
+    return result
+
+
+def year(value: object) -> int | None:
+    """A year: 2016, 2016年, 2016.0 or a date (its year); blank stays None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.year
+    if isinstance(value, dt.date):
+        return value.year
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, (int, float, Decimal)):
+            number = as_decimal(value)
+        else:
+            number = Decimal(fold(str(value)).removesuffix("年度").removesuffix("年"))
+        if number != number.to_integral_value():
+            raise ValueError
+        result = int(number)
+    except (ValueError, InvalidOperation):
+        raise ValueProblem("bad_date", f"“{value}”不是年份；请填写四位年份，如 2016") from None
+    if not 1949 <= result <= 2100:
+        raise ValueProblem("bad_date", f"“{value}”不是合理的年份；请填写四位年份，如 2016")
+    return result
+
+
+def date(value: object) -> dt.date | None:
+    """A date: a date cell, 2016-03-01, 2016.3.1, 2016/3/1, 2016年3月1日, 20160301; blank stays None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
+        # an Excel serial day number in a cell not formatted as a date
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    text = fold(str(value))
+    text = re.sub(r"(\d)(00:00(:00)?)$", r"\1", text)  # '2016-03-0100:00:00' after folding spaces
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                break
+    raise ValueProblem("bad_date", f"“{value}”不是日期；请填写如 2016-03-01、2016.3.1 或 2016年3月1日")
+
+
+def date_or_year(value: object) -> tuple[dt.date | None, bool]:
+    """A date, or a bare year meaning 31 December of it; returns (date, year_only)."""
+    if is_blank(value):
+        return None, False
+    if isinstance(value, (dt.date, dt.datetime)):
+        return date(value), False
+    try:
+        y = year(value)
+    except ValueProblem:
+        return date(value), False
+    if y is None:
+        return None, False
+    return year_end(y), True
+
+
+def month(value: object) -> tuple[int, int]:
+    """A month YYYY-MM (also 2019.1, 2019年1月, a date); returns (year, month)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year, value.month
+    text = fold(str(value or ""))
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(text)
+        if match and 1 <= int(match[2]) <= 12:
+            return int(match[1]), int(match[2])
+    raise ValueProblem("bad_date", f"“{value}”不是月份；请写成 YYYY-MM，如 2019-01")
+
+
+def year_end(y: int) -> dt.date:
+    """A year-only date means 31 December of that year."""
+    return dt.date(y, 12, 31)
+
+
+def month_end(y: int, m: int) -> dt.date:
+    """The last day of a month."""
+    first_next = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def term(vocab: Vocabulary, value: object, *, required: bool = False) -> str | None:
+    """A vocabulary code from any accepted form; bad_value names the accepted labels."""
+    if is_blank(value):
+        if required:
+            raise ValueProblem("required_missing", f"{vocab.title}不能为空；可填：{vocab.accepted()}")
+        return None
+    code = vocab.lookup(value)
+    if code is None:
+        raise ValueProblem("bad_value", f"“{clean_text(value)}”不是有效的{vocab.title}；可填：{vocab.accepted()}")
+    return code
+
+
+def terms(vocab: Vocabulary, value: object, *, limit: int | None = None) -> list[str]:
+    """Several vocabulary codes in one cell, separated by 、，,;； or spaces."""
+    if is_blank(value):
+        return []
+    parts = [p for p in re.split(r"[、，,;；/\s]+", str(value).strip()) if p]
+    codes = []
+    for part in parts:
+        code = term(vocab, part)
+        if code and code not in codes:
+            codes.append(code)
+    if limit is not None and len(codes) > limit:
+        raise ValueProblem("bad_value", f"{vocab.title}最多填{limit}项，这里有{len(codes)}项")
+    return codes
+
+
+def boolean(value: object, title: str = "") -> bool | None:
+    """是/否 and its many spellings; blank stays None."""
+    if is_blank(value):
+        return None
+    result = parse_bool(value)
+    if result is None:
+        raise ValueProblem("bad_value", f"“{clean_text(value)}”不是有效的{title or '是否'}；请填 是 或 否")
+    return result
