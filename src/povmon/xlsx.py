@@ -1,0 +1,165 @@
+"""Shared openpyxl helpers for every workbook povmon writes (template, error workbook, ledgers, reports).
+
+One place for the house style (宋体/SimSun, thin borders, A4 print setup, 第 &P 页 共 &N 页 footers) and for the
+formula guard: text that came from users is written so that Excel or WPS can never take it for a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+FONT_NAME = "宋体"  # SimSun: what county offices print with
+FONT = Font(name=FONT_NAME, size=10.5)
+FONT_BOLD = Font(name=FONT_NAME, size=10.5, bold=True)
+FONT_TITLE = Font(name=FONT_NAME, size=16, bold=True)
+FONT_SMALL = Font(name=FONT_NAME, size=9)
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def is_formula_like(value: object) -> bool:
+    """Whether text would be taken for a formula by Excel or WPS (= + - @ and control characters)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+
+
+def guard(cell: Cell, value: object) -> Cell:
+    """Store a value in a cell (normal or write-only) so that text can never become a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+        if is_formula_like(value):
+            cell.quotePrefix = True  # shown exactly as typed
+    return cell
+
+
+def put(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    *,
+    font: Font | None = FONT,
+    border: bool = True,
+    align: Alignment | None = None,
+    number_format: str | None = None,
+    fill: PatternFill | None = None,
+) -> Cell:
+    """Write one cell in the house style. Text is always stored as text (data_type 's'), never a formula,
+    and text starting with = + - @ keeps Excel's quote prefix so it displays as typed."""
+    cell = guard(ws.cell(row=row, column=column), value)
+    if isinstance(value, Decimal):
+        cell.number_format = number_format or MONEY_FORMAT
+    elif isinstance(value, (dt.date, dt.datetime)):
+        cell.number_format = number_format or DATE_FORMAT
+    if number_format and not isinstance(value, (Decimal, dt.date, dt.datetime)):
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if border:
+        cell.border = BORDER
+    if align is not None:
+        cell.alignment = align
+    elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        cell.alignment = RIGHT
+    else:
+        cell.alignment = LEFT
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def header_row(ws: Worksheet, row: int, labels: Sequence[str], *, start_column: int = 1) -> None:
+    """A bold, shaded, bordered header row."""
+    for offset, label in enumerate(labels):
+        put(ws, row, start_column + offset, label, font=FONT_BOLD, align=CENTER, fill=HEADER_FILL)
+
+
+def title(ws: Worksheet, row: int, text: str, last_column: int, *, font: Font = FONT_TITLE, height: float = 28) -> None:
+    """A merged, centred title across the columns."""
+    put(ws, row, 1, text, font=font, border=False, align=CENTER)
+    if last_column > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+    ws.row_dimensions[row].height = height
+
+
+def widths(ws: Worksheet, columns: Iterable[float]) -> None:
+    """Column widths in Excel character units (a Chinese character needs about 2)."""
+    for index, width in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def display_width(text: object) -> int:
+    """How many Excel width units a value needs: CJK characters count double."""
+    s = "" if text is None else str(text)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+
+def fit_widths(ws: Worksheet, *, minimum: float = 6, maximum: float = 40, first_row: int = 1) -> None:
+    """Set each column's width from its longest value (merged title rows excluded by first_row)."""
+    best: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is not None:
+                best[cell.column] = max(best.get(cell.column, 0), display_width(cell.value))
+    for column, width in best.items():
+        ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
+
+
+def a4(
+    ws: Worksheet,
+    *,
+    landscape: bool = False,
+    repeat_rows: str | None = None,
+    footer_date: dt.date | None = None,
+    fit_width: bool = True,
+) -> None:
+    """A4 print setup: fit to one page wide, repeated header rows, footer 第 &P 页 共 &N 页 with the print date."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    if fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.7
+    ws.print_options.horizontalCentered = True
+    if repeat_rows:
+        ws.print_title_rows = repeat_rows
+    footer = "第 &P 页 共 &N 页"
+    if footer_date is not None:
+        footer += f"    打印日期：{footer_date.isoformat()}"
+    ws.oddFooter.center.text = footer
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = 9
+
+
+def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
+    """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
+    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in text).strip("'") or "Sheet"
+    cleaned = cleaned[:31]
+    existing = set(taken)
+    candidate, n = cleaned, 2
+    while candidate in existing:
+        suffix = f"({n})"
+        candidate = cleaned[: 31 - len(suffix)] + suffix
+        n += 1
+    return candidate
