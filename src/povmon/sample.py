@@ -75,6 +75,7 @@ YEZEHE_PINE = (28, Decimal("269.3"), Decimal("17"), 36_600)
 YEZEHE_LOANS = 46
 CADRES = 2_434
 FIRST_SECRETARIES = 73
+ROLES = ("帮扶责任人", "工作队员", "工作队长")
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴"
@@ -96,7 +97,8 @@ UNITS = ("交城县国土资源局", "交城县财政局", "交城县教育科�
          "交城县商务局", "交城县扶贫开发中心", "交城县农村信用合作联社", "国网交城县供电公司", "中国移动交城分公司",
          "交城县人民医院", "交城县中医院", "交城中学", "交城县职业中学", "交城县税务局", "交城县自然资源局")
 POSTS = ("科员", "副科长", "科长", "副局长", "主任科员", "干事", "副主任", "主任", "工程师", "教师", "医生")
-VISIT_DONE = ("入户走访，了解家庭收入和生产情况", "宣讲扶贫政策，核对明白卡信息", "帮助联系务工岗位", "查看住房和饮水安全",
+VISIT_DONE = ("入户走访，了解家庭收入和生产情况", "宣讲扶贫政策，核对明白卡信息", "帮助联系务工岗位",
+              "查看住房和饮水安全",
               "了解子女上学情况，落实教育资助", "协助办理医保报销手续", "指导种植养殖技术", "核实收入台账并签字确认")
 VISIT_PROBLEMS = ("", "", "", "", "老人慢性病用药负担较重", "冬季取暖费用高", "孩子上学交通不便", "缺少务工信息",
                   "房屋墙体有裂缝需鉴定", "农产品销路不畅")
@@ -540,7 +542,8 @@ def _events(gen: _Gen, county: County, home: Home) -> None:
     if home.exited:
         county.events.append(_event(home, "脱贫退出", home.exited, "达到“一达标、两不愁、三保障”，民主评议并公示"))
     if home.returned:
-        county.events.append(_event(home, "返贫", home.returned, rng.choice(("家庭成员患大病", "因灾损失", "务工收入中断"))))
+        reason = rng.choice(("家庭成员患大病", "因灾损失", "务工收入中断"))
+        county.events.append(_event(home, "返贫", home.returned, reason))
     if home.kind in ("poor", "returned"):
         # the later exits: dated after January 2019, so the 2019-01 summary must not see them
         home.later_exit = gen.date_in(rng.choice((2019, 2020)), 9, 11)
@@ -574,8 +577,10 @@ def _incomes(gen: _Gen, county: County) -> None:
             present = len(home.present(end))
             if present == 0:
                 continue
-            poor = home.identified is not None and home.identified <= end and not (
-                home.exited and home.exited <= end) or (home.returned is not None and home.returned <= end)
+            identified = home.identified is not None and home.identified <= end
+            exited = home.exited is not None and home.exited <= end
+            returned = home.returned is not None and home.returned <= end
+            poor = (identified and not exited) or returned
             if poor:
                 factor = rng.uniform(0.6, 1.05)
             elif home.registered:
@@ -616,7 +621,7 @@ def _cadres_and_pairings(gen: _Gen, county: County, villages: list[tuple[str, st
     for i in range(CADRES):
         sex = "M" if rng.random() < 0.7 else "F"
         born = gen.date_in(rng.randint(1962, 1994))
-        role = "第一书记" if i < FIRST_SECRETARIES else rng.choices(("帮扶责任人", "工作队员", "工作队长"), (85, 11, 4))[0]
+        role = "第一书记" if i < FIRST_SECRETARIES else rng.choices(ROLES, (85, 11, 4))[0]
         village = poor_villages[i] if i < FIRST_SECRETARIES else None
         cadres.append({"姓名": gen.name(sex), "身份证号": gen.id_number(born, sex), "工作单位": rng.choice(UNITS),
                        "职务": rng.choice(POSTS), "联系电话": gen.phone(), "帮扶角色": role,
@@ -659,8 +664,8 @@ def _cadres_and_pairings(gen: _Gen, county: County, villages: list[tuple[str, st
 
 
 def _pairing(home: Home, cadre: dict, start: dt.date, end: dt.date | None = None, reason: str | None = None) -> dict:
-    return {"户编号": home.code, "帮扶干部身份证号": cadre["身份证号"], "帮扶干部姓名": cadre["姓名"], "开始日期": start,
-            "结束日期": end, "结束原因": reason}
+    return {"户编号": home.code, "帮扶干部身份证号": cadre["身份证号"], "帮扶干部姓名": cadre["姓名"],
+            "开始日期": start, "结束日期": end, "结束原因": reason}
 
 
 def _visits(gen: _Gen, county: County, home: Home, cadre: dict, start: dt.date) -> None:
@@ -798,8 +803,8 @@ def sheets(county: County) -> dict[str, dict[str, list[dict]]]:
 # --- the flat roster, as a township sends it ------------------------------------------------------------------
 
 ROSTER_GROUPS = (
-    ("户基本情况", ("户编号", "乡（镇）", "行政村", "户主", "家庭人口", "贫困户属性", "脱贫属性", "纳入年度", "脱贫年度",
-                "主要致贫原因", "住房安全", "联系电话")),
+    ("户基本情况", ("户编号", "乡（镇）", "行政村", "户主", "家庭人口", "贫困户属性", "脱贫属性", "纳入年度",
+                "脱贫年度", "主要致贫原因", "住房安全", "联系电话")),
     ("家庭成员情况", ("姓名", "证件号码", "与户主关系", "性别", "文化程度", "在校生状况", "健康状况", "劳动技能",
                   "务工状况", "参加城乡居民基本医疗保险", "人员状态", "变动日期")),
     ("收入情况（元）", ("年度", "工资性收入", "生产经营性收入", "生产经营性支出", "财产性收入", "转移性收入")),
@@ -885,9 +890,9 @@ def write_roster(path: Path, county: County) -> None:
     ws.freeze_panes = "A5"
     xlsx.a4(ws, landscape=True, repeat_rows="3:4")
     notes = wb.create_sheet("填表说明")
-    for i, text in enumerate(("1. 一人一行，户信息只在每户第一行填写（已合并单元格）。", "2. 证件号码列须设置为文本格式。",
-                              "3. 脱贫属性填 未脱贫 / 已脱贫；一般农户不填。", "4. 收入为上年度全年收入，单位：元。"),
-                             start=1):
+    notes_text = ("1. 一人一行，户信息只在每户第一行填写（已合并单元格）。", "2. 证件号码列须设置为文本格式。",
+                  "3. 脱贫属性填 未脱贫 / 已脱贫；一般农户不填。", "4. 收入为上年度全年收入，单位：元。")
+    for i, text in enumerate(notes_text, start=1):
         xlsx.put(notes, i, 1, text, border=False)
     notes.column_dimensions["A"].width = 60
     _save_stable(wb, path)
