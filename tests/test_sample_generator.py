@@ -36,7 +36,7 @@ def test_yezehe(county):
     assert sum(h.row["耕地面积（亩）"] for h in homes) == Decimal("170")
     codes = {h.code for h in homes}
     loans = [b for b in county.benefits if b["户编号"] in codes and b["政策名称"] == "扶贫小额信贷分红"]
-    assert len([b for b in loans if b["日期"] == dt.date(2018, 12, 20)]) == 46
+    assert len([b for b in loans if b["日期"].strftime("%Y-%m") == "2018-12"]) == 46
     assert {b["金额"] for b in loans} == {Decimal("3000")}
     pine = [m for m in county.measures if m["户编号"] in codes and "白皮松" in m["措施内容"]]
     assert len(pine) == 28

@@ -342,7 +342,6 @@ def build(seed: int = SEED) -> County:
     """Generate the sample county (deterministic for a seed)."""
     gen = _Gen(seed)
     county = County()
-    county.areas.append({"县": COUNTY[0], "乡镇": None, "行政村": None, "区划代码": COUNTY[1]})
     taken: set[str] = set()
     villages: list[tuple[str, str, str]] = []  # (township, village, 12-digit code)
     for town, town_code, count, fixed in TOWNSHIPS:
@@ -569,9 +568,12 @@ def _line(year: int) -> Decimal:
 
 
 def _incomes(gen: _Gen, county: County) -> None:
-    """Yearly incomes 2016–2018; per-capita below the line while poor, above it once exited."""
+    """Yearly incomes 2016–2018 of the registered households (the 收入账 is kept for them); per-capita below the
+    line while poor, above it once exited."""
     rng = gen.rng
     for home in county.homes:
+        if not home.registered:
+            continue
         for year in (2016, 2017, 2018):
             end = dt.date(year, 12, 31)
             present = len(home.present(end))
@@ -581,15 +583,9 @@ def _incomes(gen: _Gen, county: County) -> None:
             exited = home.exited is not None and home.exited <= end
             returned = home.returned is not None and home.returned <= end
             poor = (identified and not exited) or returned
-            if poor:
-                factor = rng.uniform(0.6, 1.05)
-            elif home.registered:
-                factor = rng.uniform(1.25, 2.8)
-            else:
-                factor = rng.uniform(2.2, 6.0)
+            factor = rng.uniform(0.6, 1.05) if poor else rng.uniform(1.25, 2.8)
             net = (_line(year) * Decimal(str(round(factor, 3))) * present).quantize(_d("1"))
-            transfer = (net * Decimal(str(round(rng.uniform(0.08, 0.3 if home.registered else 0.12), 2)))).quantize(
-                _d("1"))
+            transfer = (net * Decimal(str(round(rng.uniform(0.08, 0.3), 2)))).quantize(_d("1"))
             property_ = _d("0")  # the small-loan dividends are added with the benefits
             business = (net * Decimal(str(round(rng.uniform(0.1, 0.35), 2)))).quantize(_d("1"))
             expense = (business * Decimal(str(round(rng.uniform(0.15, 0.4), 2)))).quantize(_d("1"))
@@ -690,9 +686,9 @@ def _benefits_and_measures(gen: _Gen, county: County) -> None:
     doubles = set(h.code for h in rng.sample(yezehe_registered, YEZEHE_LOANS - len(yezehe_registered)))
     for home in yezehe_registered:
         for loan in range(2 if home.code in doubles else 1):
-            for year in (2016, 2017, 2018):
-                county.benefits.append(_benefit(home, "扶贫小额信贷分红", "金融", dt.date(year, 12, 20), _d("3000"),
-                                                f"5万元扶贫小额信贷入股分红（第{loan + 1}笔）"))
+            for year in (2016, 2017, 2018):  # a second loan pays the next day: one payment, one row
+                county.benefits.append(_benefit(home, "扶贫小额信贷分红", "金融", dt.date(year, 12, 20 + loan),
+                                                _d("3000"), f"5万元扶贫小额信贷入股分红（第{loan + 1}笔）"))
     # the loan dividends are property income: add them to the 2016–2018 incomes of those households
     loans = {h.code: (2 if h.code in doubles else 1) for h in yezehe_registered}
     for row in county.incomes:
@@ -854,7 +850,7 @@ def write_roster(path: Path, county: County) -> None:
     n_household = len(ROSTER_GROUPS[0][1])
     last = len(columns)
     xlsx.title(ws, 1, f"{COUNTY[0]}{ROSTER_TOWNSHIP}建档立卡户及一般农户家庭成员花名册", last)
-    xlsx.put(ws, 2, 1, f"填报单位：{ROSTER_TOWNSHIP}人民政府（盖章）", border=False)
+    xlsx.put(ws, 2, 1, f"填报单位：{ROSTER_TOWNSHIP}人民政府（盖章）", border=False, align=xlsx.LEFT_NOWRAP)
     xlsx.put(ws, 2, last - 5, f"数据截至：{REGISTER_DATE.isoformat()}", border=False)
     col = 1
     for group, cols in ROSTER_GROUPS:
@@ -865,8 +861,9 @@ def write_roster(path: Path, county: County) -> None:
         col += len(cols)
     xlsx.header_row(ws, 4, columns)
     row = 5
-    people = 0
-    for _home, rows in roster_rows(county):
+    households_people = 0
+    for home, rows in roster_rows(county):
+        households_people += home.row["家庭人口"]
         first = row
         for values in rows:
             for c, value in enumerate(values, start=1):
@@ -875,18 +872,16 @@ def write_roster(path: Path, county: County) -> None:
                 fmt = xlsx.TEXT_FORMAT if columns[c - 1] in ("户编号", "证件号码", "联系电话") else None
                 xlsx.put(ws, row, c, value, number_format=fmt)
             row += 1
-            people += 1
         if row - first > 1:
             for c in range(1, n_household + 1):
                 ws.merge_cells(start_row=first, start_column=c, end_row=row - 1, end_column=c)
     xlsx.put(ws, row, 1, "合计", font=xlsx.FONT_BOLD)
-    xlsx.put(ws, row, n_household + 1, f"{people}人", font=xlsx.FONT_BOLD)
+    xlsx.put(ws, row, columns.index("家庭人口") + 1, households_people, font=xlsx.FONT_BOLD)
     xlsx.put(ws, row + 2, 1, "填表人：", border=False)
     xlsx.put(ws, row + 2, 6, "审核人：", border=False)
     xlsx.put(ws, row + 2, 12, "填表日期：", border=False)
-    widths = {"户编号": 19, "证件号码": 21, "联系电话": 13, "贫困户属性": 13, "参加城乡居民基本医疗保险": 10,
-              "务工状况": 15, "主要致贫原因": 10, "乡（镇）": 8, "行政村": 10}
-    xlsx.widths(ws, [widths.get(c, 9) for c in columns])
+    xlsx.fit_widths(ws, first_row=4, maximum=22)
+    ws.column_dimensions["A"].width = 19  # the merged 合计 cell must not widen the code column
     ws.freeze_panes = "A5"
     xlsx.a4(ws, landscape=True, repeat_rows="3:4")
     notes = wb.create_sheet("填表说明")
