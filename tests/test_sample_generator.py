@@ -1,6 +1,5 @@
 """The sample county's generator reproduces the seed's figures before anything is imported."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
