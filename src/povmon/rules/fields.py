@@ -107,7 +107,8 @@ MEMBER_FIELDS: tuple[Field, ...] = (
     _field("disability_grade", "残疾等级", _term(DISABILITY_GRADE), ["残疾级别"], DISABILITY_GRADE),
     _field("labour", "劳动技能", _term(LABOUR), ["劳动能力", "劳动力"], LABOUR),
     _field("work_status", "务工状况", _term(WORK), ["务工情况", "务工", "work"], WORK),
-    _field("work_months", "务工时间（月）", partial(parse.integer, low=0, high=12, unit="个月"), ["务工时间", "务工月数"]),
+    _field("work_months", "务工时间（月）", partial(parse.integer, low=0, high=12, unit="个月"),
+           ["务工时间", "务工月数"]),
     _field("medical_insurance", "参加城乡居民基本医疗保险", _boolean("参加基本医疗保险"),
            ["医疗保险", "医保", "参加医保", "基本医疗保险", "medical"]),
     _field("pension_insurance", "参加城乡居民基本养老保险", _boolean("参加基本养老保险"),
@@ -143,3 +144,28 @@ def find(fields: tuple[Field, ...], name: str) -> Field | None:
 def names(fields: tuple[Field, ...]) -> str:
     """The field names for a message or a help text: key（title）, …"""
     return "、".join(f"{f.key}（{f.title}）" for f in fields)
+
+
+_OTHER_TITLES = {
+    "village_id": "所在村", "code": "户编号", "id_number": "身份证号", "sex": "性别", "birth_date": "出生日期",
+    "joined_on": "加入日期", "left_on": "离开日期", "left_reason": "减少原因", "end_on": "结束日期",
+    "end_reason": "结束原因", "name": "名称", "wage": "工资性收入", "business": "生产经营性收入",
+    "business_expense": "生产经营性支出", "property": "财产性收入", "transfer": "转移性收入",
+    "compliant_spending": "合规自付支出",
+}
+
+
+def describe(table: str, key: str, value: object) -> tuple[str, str]:
+    """(Chinese title, value as a clerk reads it) for a changed field: 是/否, labels instead of codes, 空 for none."""
+    fields = HOUSEHOLD_FIELDS if table == "household" else MEMBER_FIELDS if table == "member" else ()
+    spec = next((f for f in fields if f.key == key), None)
+    title = spec.title if spec else _OTHER_TITLES.get(key, key)
+    if value is None or value == "":
+        return title, "空"
+    if isinstance(value, bool):
+        return title, "是" if value else "否"
+    if spec is not None and spec.vocab is not None:
+        return title, "、".join(spec.vocab.label(c) or c for c in str(value).split(","))
+    if key == "left_reason":
+        return title, {"deceased": "死亡", "moved_out": "迁出"}.get(str(value), str(value))
+    return title, str(value)

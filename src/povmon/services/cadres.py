@@ -59,14 +59,13 @@ def find(session: Session, value: str) -> Cadre:
     if len(number) == 18 and number[:17].isdigit():
         cadre = session.scalar(select(Cadre).where(Cadre.id_number == number))
         if cadre is None:
-            raise Refused(checks.reference("帮扶干部", idcard.mask(number) or raw, 0),
-                          hint="请先用 povmon cadre add 登记")
+            raise Refused(checks.reference("帮扶干部", idcard.mask(number) or raw, 0))
         return cadre
     found = list(session.scalars(select(Cadre).where(Cadre.name == raw).order_by(Cadre.id)))
     problems = checks.reference(
         "帮扶干部", raw, len(found), [f"{c.unit or ''} {idcard.mask(c.id_number)}".strip() for c in found])
     if problems:
-        raise Refused(problems, hint="请先用 povmon cadre add 登记" if not found else None)
+        raise Refused(problems)
     return found[0]
 
 
