@@ -121,7 +121,8 @@ def test_help_shows_the_example():
 
 
 @pytest.mark.parametrize("args, named", [
-    (["household", "add"], ["CODE（户编号）", "--village（所在村）", "--head（户主姓名）", "--head-id（户主身份证号）"]),
+    (["household", "add"], ["CODE（户编号）", "--village（所在村）", "--head（户主姓名）",
+                            "--head-id（户主身份证号）"]),
     (["household", "add", "H1", "--village", "东营村"], ["--head（户主姓名）", "--head-id"]),
     (["member", "add", "H1", "--name", "张三"], ["--id-number", "--relation", "--how"]),
     (["event", "identify", "H1"], ["--date", "--standard", "--cause"]),
@@ -168,7 +169,8 @@ def test_area_add_rename_and_list(cli_db, cli_session):
         ("county", "交城县", "141122"), ("township", "西营镇", "141122102"), ("village", "东营村", "141122102001")]
     message = refused(write(cli_db, "area", "add", "西营村", "--level", "村", "--parent", "西营镇", "--code", "1411"))
     assert "12位数字" in message
-    assert "没有名为“无此镇”的乡镇" in refused(write(cli_db, "area", "add", "某村", "--level", "村", "--parent", "无此镇"))
+    message = refused(write(cli_db, "area", "add", "某村", "--level", "村", "--parent", "无此镇"))
+    assert "没有名为“无此镇”的乡镇" in message
     data = stored(write(cli_db, "area", "rename", "西营镇/东营村", "东营社区", "--reason", "撤村建居", "--json"))
     assert data["changed"] == [{"table": "area", "id": 3, "field": "name", "old": "东营村", "new": "东营社区"}]
     assert fresh(cli_session).get(Area, 3).name == "东营社区"
@@ -182,7 +184,8 @@ def test_area_add_rename_and_list(cli_db, cli_session):
 
 def test_household_add_edit_and_list(cli_db, cli_session):
     setup_village(cli_db)
-    data = add_household(cli_db, "H1", "王大", None, "--group", "一组", "--set", "住房安全=C级", "--head-set", "医保=是")
+    data = add_household(cli_db, "H1", "王大", None, "--group", "一组", "--set", "住房安全=C级",
+                         "--head-set", "医保=是")
     household, head = data["stored"]
     assert household["code"] == "H1" and household["housing_safety"] == "C" and household["group_name"] == "一组"
     assert head["relation"] == "head" and head["medical_insurance"] is True and head["household"] == "H1"

@@ -404,3 +404,13 @@ def test_household_search_by_area_name_id_and_status(session):
     assert session.scalar(select(Household).where(Household.code == "H3")).village.name == "岔口村"
     assert session.scalars(select(Area)).all()
     assert session.scalars(select(Member)).all()
+
+
+def test_present_households_looks_people_up_in_bulk(session):
+    h1 = add_household(session, "H1")
+    h2 = add_household(session, "H2")
+    numbers = [h1.members[0].id_number, h2.members[0].id_number, f.new_id()]
+    assert members.present_households(session, numbers) == {numbers[0]: "H1", numbers[1]: "H2"}
+    assert members.present_households(session, numbers, except_household_id=h1.id) == {numbers[1]: "H2"}
+    members.leave(session, h2.members[0], reason="迁出", on="2019-01-01", user=U)
+    assert members.present_households(session, numbers) == {numbers[0]: "H1"}

@@ -16,7 +16,7 @@ capacity), ``bad_area_code``, ``bad_value``, ``bad_date`` (a date in the future 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from povmon.rules import idcard
@@ -36,9 +36,50 @@ class Problem:
     code: str
     message: str
     field: str | None = None  # the Chinese title of the field concerned, when there is one
+    ref: object = None  # the caller's handle on the record concerned (the importer: a spreadsheet row)
 
     def as_json(self) -> dict:
         return {"code": self.code, "message": self.message, **({"field": self.field} if self.field else {})}
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One present member of a household as the household rules see it; ref is the caller's (a row number)."""
+
+    name: str
+    id_number: str | None
+    relation: str | None
+    ref: object = None
+
+
+def household_members(rows: Sequence[MemberRow], elsewhere: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every member-level rule for one household's present members, each problem carrying the row it is about.
+
+    - exactly one 户主: ``no_head`` (about the household, ref None) or ``multiple_heads`` (one per head row);
+    - an ID number twice in the household: ``id_duplicate_in_file`` on the second row;
+    - a person already present in another household: ``id_in_other_household``; ``elsewhere`` maps ID numbers
+      to that household's code (services.members.present_households looks them up in bulk).
+    """
+    problems: list[Problem] = []
+    head_rows = [r for r in rows if r.relation == "head"]
+    found = heads((r.name, r.relation) for r in rows)
+    if found and found[0].code == "multiple_heads":
+        problems.extend(replace(found[0], ref=r.ref) for r in head_rows)
+    else:
+        problems.extend(found)
+    seen: dict[str, MemberRow] = {}
+    for row in rows:
+        if not row.id_number:
+            continue
+        if row.id_number in seen:
+            first = seen[row.id_number]
+            problems.extend(replace(p, ref=row.ref) for p in duplicate_ids(
+                [(first.name, row.id_number), (row.name, row.id_number)]))
+            continue
+        seen[row.id_number] = row
+        other = (elsewhere or {}).get(row.id_number)
+        problems.extend(replace(p, ref=row.ref) for p in id_in_other_household(row.id_number, row.name, other))
+    return problems
 
 
 def heads(members: Iterable[tuple[str, str | None]]) -> list[Problem]:

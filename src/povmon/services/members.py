@@ -8,6 +8,7 @@ starts one in the other household on the same date; an edit is an audited change
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +63,21 @@ def present_elsewhere(session: Session, number: str, household_id: int | None) -
     if household_id is not None:
         query = query.where(Member.household_id != household_id)
     return session.scalars(query).first()
+
+
+def present_households(
+    session: Session, numbers: Iterable[str], *, except_household_id: int | None = None
+) -> dict[str, str]:
+    """{ID number: code of the household where that person is on the register}, looked up in bulk (the importer)."""
+    wanted = sorted({n for n in numbers if n})
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):  # keep each IN list well under the drivers' parameter limits
+        query = (select(Member.id_number, Household.code).join(Household, Member.household_id == Household.id)
+                 .where(Member.id_number.in_(wanted[start:start + 500]), Member.left_on.is_(None)))
+        if except_household_id is not None:
+            query = query.where(Member.household_id != except_household_id)
+        found.update(dict(session.execute(query).all()))
+    return found
 
 
 def clean_fields(clean: Cleaner, values: dict[str, object], *, allowed=MEMBER_FIELDS) -> dict[str, object]:
