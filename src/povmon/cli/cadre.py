@@ -31,7 +31,7 @@ def add_cmd(
 ) -> None:
     """Register a cadre who assists households.
 
-    Example: povmon cadre add --name 李四 --id-number 142323197505051234 --unit 交城县国土资源局 --phone 13800001234
+    Example: povmon cadre add --name 李四 --id-number 14232319750505123X --unit 交城县国土资源局 --phone 13800001234
     """
     ask = Asker()
     name = ask(name, "--name", "姓名")

@@ -68,8 +68,8 @@ def exit_cmd(
 ) -> None:
     """Record an exit from poverty, checked against the exit standard (一达标、两不愁、三保障、饮水安全).
 
-    The last full year's per-capita income is compared with that year's poverty line; a failing or
-    unrecorded item refuses the exit, naming each, unless --force is given with a --reason.
+    一达标 compares the last full year's per-capita net income with that year's poverty line.
+    Each failing or unrecorded item is named, and the exit refused, unless --force is given with a --reason.
 
     Example: povmon event exit 1411221020010001 --date 2017-12-31
     """
@@ -128,8 +128,8 @@ def monitor_cmd(
 ) -> None:
     """Include a household in monitoring (纳入监测) with its type, up to five risks and the lead's source.
 
-    Example: povmon event monitor 1411221020010001 --date 2021-05-01 --type 脱贫不稳定户 --risk 因病 --risk 因学
-    --lead 基层干部排查
+    Example: povmon event monitor 1411221020010001 --date 2021-05-01 --type 脱贫不稳定户 --risk 因病 --risk 因学 \\
+      --lead 基层干部排查
     """
     ask = Asker()
     code = ask(code, "CODE", "户编号")

@@ -53,8 +53,8 @@ def add_cmd(
 ) -> None:
     """Register a household of a village with its head (户主); add the other members with member add.
 
-    Example: povmon household add 1411221020010001 --village 西营镇/东营村 --head 张三 --head-id 142323197003011234
-    --set 住房安全=B级 --set 两不愁=是 --head-set 医保=是 --head-set 劳动技能=普通劳动力
+    Example: povmon household add 1411221020010001 --village 西营镇/东营村 --head 张三 --head-id 142323197003011238 \\
+      --set 住房安全=B级 --set 两不愁=是 --head-set 医保=是 --head-set 劳动技能=普通劳动力
     """
     ask = Asker()
     code = ask(code, "CODE", "户编号")

@@ -49,8 +49,8 @@ def set_cmd(
 
     Amounts left out stay as they were (a new entry: 0). A year's entries (whole year and months) are summed.
 
-    Example: povmon income set 1411221020010001 --year 2018 --wage 12000 --business 3000 --business-expense 800
-    --transfer 2400
+    Example: povmon income set 1411221020010001 --year 2018 --wage 12000 --business 3000 --business-expense 800 \\
+      --transfer 2400
     """
     ask = Asker()
     code = ask(code, "CODE", "户编号")

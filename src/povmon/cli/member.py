@@ -34,8 +34,8 @@ def add_cmd(
 ) -> None:
     """Add a member who joined the household by birth, marriage or move-in on a date.
 
-    Example: povmon member add 1411221020010001 --name 张小明 --id-number 141122201806020011 --relation 之子 --how 出生
-    --set 在校生状况=学前教育 --set 医保=是
+    Example: povmon member add 1411221020010001 --name 张小明 --id-number 141122201806020016 --relation 之子 \\
+      --how 出生 --set 在校生状况=学前教育 --set 医保=是
     """
     ask = Asker()
     code = ask(code, "CODE", "户编号")
@@ -64,7 +64,7 @@ def leave_cmd(
 ) -> None:
     """Mark a member died or moved out on a date; the member stays in the register with that end.
 
-    Example: povmon member leave 142323194501011234 --how 死亡 --date 2019-03-05
+    Example: povmon member leave 142323194501011237 --how 死亡 --date 2019-03-05
     """
     ask = Asker()
     id_number = ask(id_number, "ID_NUMBER", "身份证号")
@@ -94,7 +94,7 @@ def edit_cmd(
 ) -> None:
     """Correct one field of a member; the change (old → new) is written to the audit log.
 
-    Example: povmon member edit 142323197003011234 劳动技能 弱劳动力 --reason 入户核实
+    Example: povmon member edit 142323197003011238 劳动技能 弱劳动力 --reason 入户核实
     """
     ask = Asker()
     id_number = ask(id_number, "ID_NUMBER", "身份证号")
@@ -126,7 +126,7 @@ def move_cmd(
 ) -> None:
     """Move a person to another household on a date: this stint ends (迁出) and one starts there that day.
 
-    Example: povmon member move 142323197205051226 --to 1411221020010007 --date 2019-05-01 --relation 配偶
+    Example: povmon member move 14232319720505122X --to 1411221020010007 --date 2019-05-01 --relation 配偶
     """
     ask = Asker()
     id_number = ask(id_number, "ID_NUMBER", "身份证号")

@@ -30,7 +30,7 @@ def add_cmd(
 ) -> None:
     """Pair a cadre with a household from a date.
 
-    Example: povmon pair add 1411221020010001 142323197505051234 --date 2016-03-01
+    Example: povmon pair add 1411221020010001 14232319750505123X --date 2016-03-01
     """
     ask = Asker()
     code = ask(code, "CODE", "户编号")

@@ -28,8 +28,8 @@ def add_cmd(
 ) -> None:
     """Record a cadre's visit to a household: what was done, problems found, whether resolved.
 
-    Example: povmon visit add 1411221020010001 --cadre 李四 --date 2019-03-02 --done 了解春耕准备 --problems 缺化肥
-    --resolved 否
+    Example: povmon visit add 1411221020010001 --cadre 李四 --date 2019-03-02 --done 了解春耕准备 --problems 缺化肥 \\
+      --resolved 否
     """
     ask = Asker()
     code = ask(code, "CODE", "户编号")
