@@ -9,9 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from povmon.models import Area, Household, Member
+from povmon.models import Area, Household, HouseholdEvent, Member
 from povmon.rules import checks, idcard
 from povmon.rules.checks import Problem
 from povmon.rules.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, text
@@ -22,7 +22,6 @@ from povmon.rules.status import REGISTERED, StatusOn, status_on
 from povmon.rules.text import clean_text, fold
 from povmon.rules.vocab import ATTRIBUTE, STATUS
 from povmon.services import areas
-from povmon.services import households as hh
 from povmon.services import members as member_service
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
 
@@ -174,6 +173,29 @@ class HouseholdRow:
         }
 
 
+@dataclass(frozen=True)
+class _Event:
+    """An event as rules.status needs it, read as plain columns (listing a county reads tens of thousands)."""
+
+    id: int
+    kind: str
+    event_date: dt.date
+    monitoring_type: str | None
+    cancels_event_id: int | None
+
+
+@dataclass(frozen=True)
+class _Member:
+    name: str
+    id_number: str
+    relation: str
+    joined_on: dt.date | None
+    left_on: dt.date | None
+
+    def present_on(self, day: dt.date) -> bool:
+        return Member.present_on(self, day)  # the model's own rule, on plain values
+
+
 def search(
     session: Session,
     *,
@@ -184,12 +206,15 @@ def search(
     status: object = None,
     limit: int | None = None,
 ) -> list[HouseholdRow]:
-    """Households of an area, with a present member of that name or ID number, in a status, as of a date."""
+    """Households of an area, with a present member of that name or ID number, in a status, as of a date.
+
+    Reads plain columns rather than ORM objects and loads members only for the households whose status
+    matches, so listing a whole county stays quick.
+    """
     clean = Cleaner()
     wanted_status = clean.value("状态", status_filter, status)
     clean.check()
-    query = select(Household).options(selectinload(Household.members), selectinload(Household.events),
-                                      selectinload(Household.village).selectinload(Area.parent))
+    query = select(Household.id, Household.code, Household.village_id, Household.group_name, Household.attribute)
     if area:
         place = areas.find(session, area)
         ids = [a.id for a in _subtree(session, place) if a.level == "village"]
@@ -200,32 +225,61 @@ def search(
     number = idcard.normalize(id_number) if id_number and id_number.strip() else None
     if number:
         query = query.where(Household.members.any(Member.id_number == number))
+    households = session.execute(query.order_by(Household.code)).all()
+    wanted_ids = {h.id for h in households}
+    if not wanted_ids:
+        return []
+    narrowed = bool(area or name_text or number)
+
+    def restrict(q, column, ids=wanted_ids):
+        # a county-wide listing reads whole tables; a narrowed one asks only for its households, in chunks
+        return [q] if not narrowed else [q.where(column.in_(chunk)) for chunk in _chunks(sorted(ids))]
+
+    events: dict[int, list[_Event]] = {}
+    event_cols = select(HouseholdEvent.household_id, HouseholdEvent.id, HouseholdEvent.kind,
+                        HouseholdEvent.event_date, HouseholdEvent.monitoring_type, HouseholdEvent.cancels_event_id)
+    for q in restrict(event_cols, HouseholdEvent.household_id):
+        for row in session.execute(q):
+            events.setdefault(row.household_id, []).append(_Event(*row[1:]))
+    states: dict[int, StatusOn] = {}
+    for h in households:
+        state = status_on(events.get(h.id, ()), as_of)
+        if wanted_status == "monitored" and not state.monitored:
+            continue
+        if wanted_status == "registered" and state.status not in REGISTERED:
+            continue
+        if wanted_status not in (None, "monitored", "registered") and state.status != wanted_status:
+            continue
+        states[h.id] = state
+    members: dict[int, list[_Member]] = {}
+    member_cols = select(Member.household_id, Member.name, Member.id_number, Member.relation, Member.joined_on,
+                         Member.left_on)
+    narrowed = narrowed or len(states) < len(households)
+    for q in restrict(member_cols, Member.household_id, set(states)):
+        for row in session.execute(q):
+            members.setdefault(row.household_id, []).append(_Member(*row[1:]))
+    places = {a.id: a for a in session.scalars(select(Area))}
     rows = []
-    for household in session.scalars(query.order_by(Household.code)):
-        present = hh.present_members(
-            [m for m in household.members if m.joined_on is None or m.joined_on <= as_of], as_of)
+    for h in households:
+        if h.id not in states:
+            continue
+        present = [m for m in members.get(h.id, ()) if m.present_on(as_of)]
         if name_text and not any(name_text in m.name for m in present):
             continue
         if number and not any(m.id_number == number for m in present):
             continue
-        state = status_on(household.events, as_of)
-        if wanted_status == "monitored":
-            if not state.monitored:
-                continue
-        elif wanted_status == "registered":
-            if state.status not in REGISTERED:
-                continue
-        elif wanted_status and state.status != wanted_status:
-            continue
-        head = hh.head_of(present, as_of)
-        village = household.village
-        rows.append(HouseholdRow(
-            household.code, village.parent.name if village.parent else None, village.name, household.group_name,
-            head.name if head else None, household.attribute, state, len(present),
-        ))
+        head = next((m for m in present if m.relation == "head"), None)
+        village = places[h.village_id]
+        parent = places.get(village.parent_id)
+        rows.append(HouseholdRow(h.code, parent.name if parent else None, village.name, h.group_name,
+                                 head.name if head else None, h.attribute, states[h.id], len(present)))
         if limit is not None and len(rows) >= limit:
             break
     return rows
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def _subtree(session: Session, root: Area) -> list[Area]:

@@ -107,22 +107,20 @@ def find(session: Session, id_number: str, household: Household | None = None) -
     return current[0] if current else stints[-1]
 
 
-def head_problems(session: Session, household: Household) -> tuple[list[Problem], list[Problem]]:
-    """The head rule on a household's register after a change: (refusals, warnings).
+def head_warnings(session: Session, household: Household) -> list[Problem]:
+    """The head rule on a household's register after a change, as warnings.
 
-    Two heads refuse the change; none only warns, because a head's death leaves the household without
-    one until the clerk names the next head (one change at a time, each audited).
+    A second head is refused before any change (checks.heads on the planned register); a household left
+    without one only warns, because a head's death leaves it headless until the clerk names the next head
+    (one change at a time, each audited).
     """
     session.flush()
     session.refresh(household, ["members"])
     present = [(m.name, m.relation) for m in household.members if m.left_on is None]
-    found = checks.heads(present)
     if not present:
-        return [], [Problem("no_members", f"户 {household.code} 已没有在册成员；如该户已销户，请在备注中说明")]
-    refusals = [p for p in found if p.code == "multiple_heads"]
-    warnings = [Problem(p.code, f"户 {household.code}：{p.message}（member edit 身份证号 relation 户主）", p.field)
-                for p in found if p.code == "no_head"]
-    return refusals, warnings
+        return [Problem("no_members", f"户 {household.code} 已没有在册成员；如该户已销户，请在备注中说明")]
+    return [Problem(p.code, f"户 {household.code}：{p.message}（member edit 身份证号 relation 户主）", p.field)
+            for p in checks.heads(present) if p.code == "no_head"]
 
 
 def _present_relations(household: Household, extra: tuple[str, str] | None = None,
@@ -146,7 +144,11 @@ def add(
     user: str,
     today: dt.date | None = None,
 ) -> Outcome:
-    """Add a member who joined by birth, marriage or move-in on a date (a newborn joins on the birth date)."""
+    """Add a member who joined by birth, marriage or move-in on a date (a newborn joins on the birth date).
+
+    How they joined is kept in the member's note (unless a note is given) and in the audit log's note:
+    the register has no column for it.
+    """
     clean = Cleaner()
     member_name = clean.value("姓名", MEMBER_FIELDS[0].clean, name, required=True)
     number = check_id(clean, id_number)
@@ -155,7 +157,6 @@ def add(
     other = clean_fields(clean, fields or {})
     other.pop("name", None)
     other.pop("relation", None)
-    joined = None
     if parse.is_blank(joined_on) and why == "birth" and number:
         joined = idcard.birth_date(number)  # a newborn joins the household the day it is born
     else:
@@ -184,8 +185,7 @@ def add(
     if member.note is None:
         member.note = f"{JOIN_REASON.label(why)}（{joined.isoformat()}）"
     insert(session, outcome, member, user=user, note=f"新增成员：{JOIN_REASON.label(why)}")
-    _, warnings = head_problems(session, household)
-    outcome.warnings.extend(warnings)
+    outcome.warnings.extend(head_warnings(session, household))
     return outcome
 
 
@@ -207,8 +207,7 @@ def leave(
     outcome = Outcome()
     change(session, outcome, member, {"left_on": day, "left_reason": why}, user=user,
            note=note or f"成员减少：{LEAVE_REASON.label(why)}")
-    _, warnings = head_problems(session, member.household)
-    outcome.warnings.extend(warnings)
+    outcome.warnings.extend(head_warnings(session, member.household))
     return outcome
 
 
@@ -282,8 +281,7 @@ def edit(
     if not outcome.changed:
         outcome.warnings.append(Problem("unchanged", f"{member.name} 的这一项本来就是这个值，未作改动"))
     if key in ("relation", "left_on", "joined_on"):
-        _, warnings = head_problems(session, household)
-        outcome.warnings.extend(warnings)
+        outcome.warnings.extend(head_warnings(session, household))
     return outcome
 
 
@@ -315,6 +313,5 @@ def move(
                    **{k: getattr(member, k) for k in PERSONAL})
     insert(session, outcome, moved, user=user, note=reason or f"自户 {member.household.code} 迁入")
     for household in (member.household, to):
-        _, warnings = head_problems(session, household)
-        outcome.warnings.extend(warnings)
+        outcome.warnings.extend(head_warnings(session, household))
     return outcome
