@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from povmon import __version__
-from povmon.cli import db, household, lines
+from povmon.cli import area, benefit, cadre, db, event, household, income, lines, measure, member, pair, visit
 from povmon.cli.common import PovmonGroup
 
 app = typer.Typer(
@@ -19,6 +19,15 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(household.app, name="household")
 app.add_typer(lines.app, name="lines")
+app.add_typer(area.app, name="area")
+app.add_typer(member.app, name="member")
+app.add_typer(event.app, name="event")
+app.add_typer(income.app, name="income")
+app.add_typer(cadre.app, name="cadre")
+app.add_typer(pair.app, name="pair")
+app.add_typer(visit.app, name="visit")
+app.add_typer(measure.app, name="measure")
+app.add_typer(benefit.app, name="benefit")
 
 
 def _version(value: bool) -> None:

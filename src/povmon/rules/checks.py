@@ -1,0 +1,318 @@
+"""Household-level rules, in one place for data entry and the importer (pure: plain values in, problems out).
+
+Each function returns a list of ``Problem`` (empty when all is well) with an error code of CONTRACTS.md
+where one exists (``no_head``, ``multiple_heads``, ``id_in_other_household``, ``unknown_area``,
+``unknown_reference``) and a Chinese message that says what to do. The database lookups that feed them
+live in the services; the caller decides whether a problem refuses the change or is only a warning
+(data entry refuses two heads but only warns while a household has none, between a head's death and
+the naming of the next one).
+
+Codes used only by data entry (no spreadsheet carries these facts): ``status_transition`` (an event
+that does not follow from the status, rules.status.allowed_next), ``exit_standard`` (an exit with items
+of the exit standard unmet), ``no_labour_capacity`` (risk elimination of a household without labour
+capacity), ``bad_area_code``, ``bad_value``, ``bad_date`` (a date in the future or out of order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from povmon.rules import idcard
+from povmon.rules.status import POOR_NOW, STATUS_LABELS, StatusOn, allowed_next, effective, sort_key, status_on
+from povmon.rules.vocab import EVENT_KIND, LABOUR, MONITORING_TYPE
+
+AREA_CODE_LENGTH = {"county": 6, "township": 9, "village": 12}
+LEVEL_TITLE = {"county": "县", "township": "乡镇", "village": "村"}
+# 普通劳动力, 技能劳动力, 弱劳动力或半劳动力 can work; 丧失劳动力 and 无劳动力 cannot.
+LABOUR_CAPABLE = frozenset({"ordinary", "skilled", "weak"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: a contract code and a Chinese message saying what to do."""
+
+    code: str
+    message: str
+    field: str | None = None  # the Chinese title of the field concerned, when there is one
+    ref: object = None  # the caller's handle on the record concerned (the importer: a spreadsheet row)
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "message": self.message, **({"field": self.field} if self.field else {})}
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One present member of a household as the household rules see it; ref is the caller's (a row number)."""
+
+    name: str
+    id_number: str | None
+    relation: str | None
+    ref: object = None
+
+
+def household_members(rows: Sequence[MemberRow], elsewhere: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every member-level rule for one household's present members, each problem carrying the row it is about.
+
+    - exactly one 户主: ``no_head`` (about the household, ref None) or ``multiple_heads`` (one per head row);
+    - an ID number twice in the household: ``id_duplicate_in_file`` on the second row;
+    - a person already present in another household: ``id_in_other_household``; ``elsewhere`` maps ID numbers
+      to that household's code (services.members.present_households looks them up in bulk).
+    """
+    problems: list[Problem] = []
+    head_rows = [r for r in rows if r.relation == "head"]
+    found = heads((r.name, r.relation) for r in rows)
+    if found and found[0].code == "multiple_heads":
+        problems.extend(replace(found[0], ref=r.ref) for r in head_rows)
+    else:
+        problems.extend(found)
+    seen: dict[str, MemberRow] = {}
+    for row in rows:
+        if not row.id_number:
+            continue
+        if row.id_number in seen:
+            first = seen[row.id_number]
+            problems.extend(replace(p, ref=row.ref) for p in duplicate_ids(
+                [(first.name, row.id_number), (row.name, row.id_number)]))
+            continue
+        seen[row.id_number] = row
+        other = (elsewhere or {}).get(row.id_number)
+        problems.extend(replace(p, ref=row.ref) for p in id_in_other_household(row.id_number, row.name, other))
+    return problems
+
+
+def heads(members: Iterable[tuple[str, str | None]]) -> list[Problem]:
+    """Exactly one 户主 among the present members, given as (name, relation code) pairs."""
+    names = [name for name, relation in members if relation == "head"]
+    if not names:
+        return [Problem("no_head", "该户没有在册的户主：在册成员中须有一人与户主关系为“户主”；请指定户主",
+                        "与户主关系")]
+    if len(names) > 1:
+        return [Problem(
+            "multiple_heads",
+            f"该户有{len(names)}人与户主关系为“户主”（{'、'.join(names)}）；一户只能有一位户主，"
+            "请把其余的人改为与户主的实际关系",
+            "与户主关系",
+        )]
+    return []
+
+
+def id_in_other_household(id_number: str, name: str | None, other_household: str | None) -> list[Problem]:
+    """A person (ID number) is present in at most one household; other_household is where they already are."""
+    if not other_household:
+        return []
+    who = f"{idcard.mask(id_number)}（{name}）" if name else idcard.mask(id_number)
+    return [Problem(
+        "id_in_other_household",
+        f"身份证号 {who} 已是户 {other_household} 的在册成员；一人只能在一户：如已迁来，请先在原户办理迁出",
+        "身份证号",
+    )]
+
+
+def duplicate_ids(members: Iterable[tuple[str, str]]) -> list[Problem]:
+    """The same ID number twice among one household's present members, given as (name, id_number) pairs."""
+    seen: dict[str, str] = {}
+    problems = []
+    for name, number in members:
+        if number in seen:
+            problems.append(Problem(
+                "id_duplicate_in_file",
+                f"身份证号 {idcard.mask(number)} 在本户出现两次（{seen[number]}、{name}）；请核对",
+                "身份证号",
+            ))
+        else:
+            seen[number] = name
+    return problems
+
+
+def area(value: str, level: str, matches: Sequence[str]) -> list[Problem]:
+    """An area named by the user must match exactly one area; matches are the full paths of the candidates."""
+    title = LEVEL_TITLE.get(level, "地区")
+    if not matches:
+        return [Problem("unknown_area", f"没有名为“{value}”的{title}；请核对名称（或区划代码），或先建立该{title}",
+                        title)]
+    if len(matches) > 1:
+        return [Problem(
+            "unknown_area",
+            f"有{len(matches)}个名为“{value}”的{title}（{'、'.join(matches)}）；"
+            f"请写明上级，如 {matches[0]}，或填区划代码",
+            title,
+        )]
+    return []
+
+
+def area_code(level: str, code: str | None, parent_code: str | None, parent_name: str | None = None) -> list[Problem]:
+    """A statistical division code: 6 digits for a county, 9 for a township, 12 for a village, within its parent's."""
+    if not code:
+        return []
+    length = AREA_CODE_LENGTH[level]
+    if not code.isdigit() or len(code) != length:
+        return [Problem("bad_area_code", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{code}”",
+                        "区划代码")]
+    if parent_code and not code.startswith(parent_code):
+        return [Problem(
+            "bad_area_code",
+            f"区划代码 {code} 不在上级 {parent_name or ''}（{parent_code}）之内：应以 {parent_code} 开头；请核对",
+            "区划代码",
+        )]
+    return []
+
+
+def reference(what: str, value: str, count: int, candidates: Sequence[str] = ()) -> list[Problem]:
+    """A cadre, household or event named by the user must exist, once; what is its Chinese kind (帮扶干部, 户 …)."""
+    if count == 0:
+        return [Problem("unknown_reference", f"没有找到{what}“{value}”；请核对，或先登记该{what}", what)]
+    if count > 1:
+        listed = "、".join(candidates)
+        return [Problem("unknown_reference",
+                        f"有{count}个{what}叫“{value}”（{listed}）；请改用身份证号指明是哪一位", what)]
+    return []
+
+
+def not_future(day: dt.date | None, title: str, today: dt.date, *, year_only: bool = False) -> list[Problem]:
+    """Facts are entered after they happen: a date after today is a typing mistake."""
+    if day is None or day <= today:
+        return []
+    if year_only:
+        return [Problem("bad_date", f"{title}只填了年份 {day.year}，表示该年12月31日，晚于今天；请填写具体日期",
+                        title)]
+    return [Problem("bad_date", f"{title} {day.isoformat()} 晚于今天；请核对日期", title)]
+
+
+def stint_dates(joined_on: dt.date | None, left_on: dt.date | None) -> list[Problem]:
+    """A member cannot leave a household before joining it."""
+    if joined_on is not None and left_on is not None and left_on < joined_on:
+        return [Problem("bad_date", f"离开日期 {left_on.isoformat()} 早于加入日期 {joined_on.isoformat()}；请核对",
+                        "日期")]
+    return []
+
+
+def labour_capacity(labours: Sequence[str | None]) -> list[Problem]:
+    """Risk elimination needs labour capacity: a household with none stays in monitoring (DOMAIN.md).
+
+    labours are the labour codes of the present members. A household where no member is recorded with
+    labour (普通、技能、弱或半劳动力) is refused; when some are not recorded at all, the message says to record them.
+    """
+    if any(code in LABOUR_CAPABLE for code in labours):
+        return []
+    if any(code is None for code in labours):
+        return [Problem(
+            "no_labour_capacity",
+            "该户没有登记有劳动能力的成员（部分成员未录入劳动技能）；无劳动能力户不标注风险消除，"
+            "请先录入成员的劳动技能",
+            "劳动技能",
+        )]
+    labels = "、".join(sorted({LABOUR.label(code) or "" for code in labours})) or "无在册成员"
+    return [Problem(
+        "no_labour_capacity",
+        f"该户无劳动能力（{labels}）：无劳动能力户不标注风险消除，应继续监测并落实兜底保障",
+        "劳动技能",
+    )]
+
+
+def transition(state: StatusOn, kind: str, monitoring_type: str | None = None) -> list[Problem]:
+    """Whether an event follows from the household's status on its date (rules.status.allowed_next, and monitoring).
+
+    Monitoring is for households that are not poor now: 脱贫不稳定户 are exited households, 边缘易致贫户 ordinary
+    households never registered, 突发严重困难户 either of them. Risk elimination needs monitoring with the risk
+    not yet eliminated; a revocation needs an elimination to revoke.
+    """
+    status = state.status
+    label = STATUS_LABELS.get(status, status)
+    kind_label = EVENT_KIND.label(kind)
+    if kind in ("identified", "exited", "returned"):
+        if allowed_next(status, kind):
+            return []
+        need = {"identified": "一般农户（未建档立卡）", "exited": "未脱贫或返贫户", "returned": "已脱贫户"}[kind]
+        return [Problem("status_transition", f"该户当时是{label}，不能{kind_label}：只有{need}才能{kind_label}",
+                        "事件")]
+    monitoring = state.monitoring
+    if kind == "monitoring_added":
+        if status in POOR_NOW:
+            return [Problem("status_transition", f"该户当时是{label}，仍在帮扶中，不纳入防返贫监测", "事件")]
+        if monitoring is not None and not monitoring.risk_eliminated:
+            current = MONITORING_TYPE.label(monitoring.type) or "监测对象"
+            return [Problem("status_transition",
+                            f"该户已是{current}（{monitoring.since.isoformat()}纳入），风险尚未消除；不能重复纳入监测",
+                            "事件")]
+        fits = {"unstable": {"exited"}, "near_poor": {"non_poor"}, "hardship": {"exited", "non_poor"}}
+        if monitoring_type in fits and status not in fits[monitoring_type]:
+            allowed = "、".join(STATUS_LABELS[s] for s in sorted(fits[monitoring_type]))
+            return [Problem("status_transition",
+                            f"该户当时是{label}，不能作为{MONITORING_TYPE.label(monitoring_type)}：此类型只适用于{allowed}",
+                            "监测对象类型")]
+        return []
+    if kind == "risk_eliminated":
+        if monitoring is None:
+            return [Problem("status_transition", "该户当时不是监测对象，没有风险可消除", "事件")]
+        if monitoring.risk_eliminated:
+            return [Problem("status_transition", f"该户的风险已于 {monitoring.since.isoformat()} 消除", "事件")]
+        return []
+    if kind == "elimination_revoked":
+        if monitoring is None or not monitoring.risk_eliminated:
+            return [Problem("status_transition", "该户当时没有已标注的风险消除，无可撤销", "事件")]
+        return []
+    return []
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """An event not yet stored, shaped as rules.status sees events."""
+
+    kind: str
+    event_date: dt.date
+    monitoring_type: str | None = None
+    cancels_event_id: int | None = None
+    id: int | None = None
+
+
+_PLANNED_ID = 1 << 62  # a new event is recorded last, so it sorts after the stored events of its day
+
+
+def _failures(events: Sequence, start: tuple) -> dict[int, list[Problem]]:
+    """Events at or after ``start`` (a sort key) that do not follow from the status just before them."""
+    failures: dict[int, list[Problem]] = {}
+    for event in events:
+        if event.kind == "cancelled" or sort_key(event) < start:
+            continue
+        upto = effective(events, event.event_date)
+        if event not in upto:  # already voided on its own date
+            continue
+        before = status_on(upto[: upto.index(event)], event.event_date)
+        found = transition(before, event.kind, event.monitoring_type)
+        if found:
+            failures[event.id] = found
+    return failures
+
+
+def history(events: Sequence, planned: PlannedEvent) -> list[Problem]:
+    """Check a new event, or a cancellation, against the whole history and not only its own date.
+
+    The new event must follow from the status on its date, and every later event must still follow from
+    the status before it once the change is made: an exit recorded before a later exit is refused, and so
+    is cancelling an identification that a later exit depends on. Events that were already out of order
+    before the change (imported history, say) are not blamed on it.
+    """
+    planned = replace(planned, id=_PLANNED_ID)
+    if planned.kind == "cancelled":
+        start = (planned.event_date, -1, 0)  # a cancellation voids from the start of its day
+    else:
+        start = sort_key(planned)
+    already = _failures(list(events), start)
+    after = _failures([*events, planned], start)
+    problems: list[Problem] = []
+    for event_id, found in after.items():
+        if event_id in already:
+            continue
+        if event_id == _PLANNED_ID:
+            problems.extend(found)
+            continue
+        event = next(e for e in events if e.id == event_id)
+        problems.append(Problem(
+            "status_transition",
+            f"与之后的记录冲突：{event.event_date.isoformat()} 的“{EVENT_KIND.label(event.kind)}”（事件 {event.id}）"
+            f"将不再成立（{found[0].message}）；请先作废或更正那条记录",
+            "事件",
+        ))
+    return problems

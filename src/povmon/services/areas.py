@@ -1,0 +1,200 @@
+"""The administrative tree: add a county, township or village, rename one, list them, find one by name or code."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from povmon.models import Area, Household
+from povmon.rules import checks, parse
+from povmon.rules.text import clean_text
+from povmon.rules.vocab import AREA_LEVEL
+from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
+
+PARENT_LEVEL = {"township": "county", "village": "township"}
+_SEPARATORS = re.compile(r"\s*[/／>＞]\s*")
+
+
+def path_of(area: Area) -> str:
+    """交城县/西营镇/东营村: the names from the county down."""
+    names = []
+    node: Area | None = area
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return "/".join(reversed(names))
+
+
+def _ancestors(area: Area) -> list[str]:
+    names, node = [], area.parent
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return names
+
+
+def matches(session: Session, text: str, level: str | None = None) -> list[Area]:
+    """The areas a user means by a name, a statistical code or a path such as 西营镇/东营村 (maybe several)."""
+    value = clean_text(text) or ""
+    query = select(Area)
+    if level:
+        query = query.where(Area.level == level)
+    if value.isdigit():
+        return list(session.scalars(query.where(Area.code == value)))
+    parts = [p for p in _SEPARATORS.split(value) if p]
+    if not parts:
+        return []
+    found = list(session.scalars(query.where(Area.name == parts[-1]).order_by(Area.id)))
+    wanted = list(reversed(parts[:-1]))  # nearest ancestor first
+    if wanted:
+        # every named ancestor must appear, in order, among the area's ancestors
+        def fits(area: Area) -> bool:
+            ancestors = iter(_ancestors(area))
+            return all(any(name == a for a in ancestors) for name in wanted)
+
+        found = [a for a in found if fits(a)]
+    return found
+
+
+def find(session: Session, text: str, level: str | None = None) -> Area:
+    """The one area meant by a name, code or path; Refused with ``unknown_area`` otherwise."""
+    found = matches(session, text, level)
+    checks_found = checks.area(clean_text(text) or "", level or "", [path_of(a) for a in found])
+    if checks_found:
+        raise Refused(checks_found)
+    return found[0]
+
+
+def add(
+    session: Session, *, name: object, level: object, parent: str | Area | None = None, code: object = None,
+    user: str,
+) -> Outcome:
+    """Add a county, township or village (with its statistical code when known) under its parent."""
+    clean = Cleaner()
+    area_name = clean.value("名称", parse_name, name, required=True)
+    area_level = clean.value("级别", lambda v: parse.term(AREA_LEVEL, v), level, required=True)
+    area_code = clean.value("区划代码", lambda v: clean_text(v), code)
+    clean.check()
+    parent_area: Area | None = None
+    if area_level in PARENT_LEVEL:
+        if parent is None or (isinstance(parent, str) and not parent.strip()):
+            want = "县" if area_level == "township" else "乡镇"
+            raise Refused([checks.Problem("required_missing", f"上级{want}不能为空", "上级")])
+        parent_area = parent if isinstance(parent, Area) else find(session, parent, PARENT_LEVEL[area_level])
+        if parent_area.level != PARENT_LEVEL[area_level]:
+            want = checks.LEVEL_TITLE[PARENT_LEVEL[area_level]]
+            raise Refused([checks.Problem(
+                "unknown_area",
+                f"{path_of(parent_area)} 不是{want}：{checks.LEVEL_TITLE[area_level]}的上级应是{want}", "上级",
+            )])
+    elif parent:
+        raise Refused([checks.Problem("bad_value", "县是最高一级，不能有上级；请去掉上级", "上级")])
+    clean.add(checks.area_code(area_level, area_code, parent_area.code if parent_area else None,
+                               parent_area.name if parent_area else None))
+    parent_id = parent_area.id if parent_area else None
+    same_name = session.scalar(
+        select(Area).where(Area.name == area_name,
+                           Area.parent_id == parent_id if parent_id else Area.parent_id.is_(None))
+    )
+    if same_name is not None:
+        clean.add([checks.Problem("bad_value", f"{path_of(same_name)} 已经存在；不必重复建立", "名称")])
+    if area_code:
+        taken = session.scalar(select(Area).where(Area.code == area_code))
+        if taken is not None:
+            clean.add([checks.Problem("bad_area_code", f"区划代码 {area_code} 已属于 {path_of(taken)}；请核对",
+                                      "区划代码")])
+    clean.check()
+    outcome = Outcome()
+    area = Area(level=area_level, name=area_name, code=area_code or None, parent=parent_area)
+    insert(session, outcome, area, user=user)
+    outcome.facts["path"] = path_of(area)
+    return outcome
+
+
+def parse_name(value: object) -> str | None:
+    """An area name: clean text without the path separators."""
+    text = clean_text(value)
+    if text and _SEPARATORS.search(text):
+        raise parse.ValueProblem("bad_value", f"名称“{text}”里不能有 / 或 >")
+    if text and len(text) > 100:
+        raise parse.ValueProblem("bad_value", "名称最多100个字")
+    return text
+
+
+def rename(session: Session, area: str | Area, new_name: object, *, user: str, code: object = None,
+           reason: str | None = None) -> Outcome:
+    """Rename an area (and set or correct its code); the old name stays in the audit log."""
+    target = area if isinstance(area, Area) else find(session, area)
+    clean = Cleaner()
+    name = clean.value("新名称", parse_name, new_name, required=True)
+    new_code = clean.value("区划代码", lambda v: clean_text(v), code)
+    clean.check()
+    parent = target.parent
+    clean.add(checks.area_code(target.level, new_code, parent.code if parent else None,
+                               parent.name if parent else None))
+    sibling = session.scalar(select(Area).where(
+        Area.name == name, Area.id != target.id,
+        Area.parent_id == target.parent_id if target.parent_id else Area.parent_id.is_(None),
+    ))
+    if sibling is not None:
+        clean.add([checks.Problem("bad_value", f"{path_of(sibling)} 已经存在；不能改成同名", "新名称")])
+    if new_code:
+        taken = session.scalar(select(Area).where(Area.code == new_code, Area.id != target.id))
+        if taken is not None:
+            clean.add([checks.Problem("bad_area_code", f"区划代码 {new_code} 已属于 {path_of(taken)}；请核对",
+                                      "区划代码")])
+    clean.check()
+    outcome = Outcome()
+    changes: dict[str, object] = {"name": name}
+    if new_code:
+        changes["code"] = new_code
+    change(session, outcome, target, changes, user=user, note=reason)
+    if not outcome.changed:
+        outcome.warnings.append(checks.Problem("unchanged", f"{path_of(target)} 本来就是这个名称，未作改动"))
+    outcome.facts["path"] = path_of(target)
+    return outcome
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    id: int
+    level: str
+    name: str
+    code: str | None
+    path: str
+    parent: str | None
+    households: int
+
+    def as_json(self) -> dict:
+        return {"level": self.level, "code": self.code, "name": self.name, "parent": self.parent,
+                "path": self.path, "households": self.households}
+
+
+def listing(session: Session, under: str | Area | None = None) -> list[AreaRow]:
+    """The tree in order (county, its townships, their villages), with households per village and totals above."""
+    areas = list(session.scalars(select(Area).order_by(Area.id)))
+    per_village = Counter(dict(session.execute(
+        select(Household.village_id, func.count()).group_by(Household.village_id)
+    ).all()))
+    children: dict[int | None, list[Area]] = {}
+    for a in areas:
+        children.setdefault(a.parent_id, []).append(a)
+
+    def total(a: Area) -> int:
+        return per_village.get(a.id, 0) + sum(total(c) for c in children.get(a.id, []))
+
+    rows: list[AreaRow] = []
+
+    def walk(a: Area) -> None:
+        rows.append(AreaRow(a.id, a.level, a.name, a.code, path_of(a), a.parent.name if a.parent else None, total(a)))
+        for c in sorted(children.get(a.id, []), key=lambda x: (x.code or "~", x.name)):
+            walk(c)
+
+    roots = [under if isinstance(under, Area) else find(session, under)] if under else children.get(None, [])
+    for root in roots:
+        walk(root)
+    return rows

@@ -1,0 +1,180 @@
+"""What every data-entry service shares: refusing with problems, collecting what was stored, auditing it.
+
+A service takes a session and values as a clerk typed them (or already clean Python values: the rules.parse
+functions accept both), cleans them with the importer's own parsers, checks the household-level rules of
+rules.checks, writes, and logs every insert and every changed field with the acting user (services.audit).
+It never commits: the caller owns the unit of work. It returns an ``Outcome``: the records stored, the
+fields changed (old → new) and the warnings; or raises ``Refused`` with every problem found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from povmon.errors import PovmonError
+from povmon.models import Base
+from povmon.rules import parse
+from povmon.rules.checks import Problem
+from povmon.rules.money import yuan
+from povmon.rules.parse import ValueProblem
+from povmon.services import audit
+
+_HIDDEN = frozenset({"batch_id", "source_file", "source_sheet", "source_row", "updated_at"})
+
+
+class Refused(PovmonError):
+    """The change was refused: every problem found (codes of CONTRACTS.md) and, maybe, what to do instead."""
+
+    def __init__(self, problems: Iterable[Problem], hint: str | None = None):
+        self.problems = list(problems)
+        self.hint = hint
+        text = "；".join(p.message for p in self.problems)
+        super().__init__(text + (f"；{hint}" if hint else "") + ("" if text.endswith("。") else "。"))
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+
+@dataclass
+class Change:
+    record: Base
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class Outcome:
+    """What a service did: records inserted, fields changed, warnings, and facts worth showing (a checklist)."""
+
+    stored: list[Base] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def record(self) -> Base:
+        """The main record: the first stored, else the first changed."""
+        if self.stored:
+            return self.stored[0]
+        return self.changed[0].record
+
+    def as_json(self) -> dict:
+        """The JSON of what was stored (``--json`` of the data-entry commands)."""
+        return {
+            "stored": [record_json(r) for r in self.stored],
+            "changed": [
+                {"table": c.record.__tablename__, "id": c.record.id, "field": c.field,
+                 "old": json_value(c.old), "new": json_value(c.new)}
+                for c in self.changed
+            ],
+            "warnings": [w.as_json() for w in self.warnings],
+            **self.facts,
+        }
+
+
+def json_value(value: object) -> object:
+    """Money as a two-decimal string, dates as YYYY-MM-DD (CONTRACTS.md)."""
+    if isinstance(value, Decimal):
+        return yuan(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def record_json(record: Base) -> dict:
+    """A stored record as JSON: its table, its columns (codes as stored), and the household code if it has one."""
+    data: dict = {"table": record.__tablename__}
+    for attr in inspect(record).mapper.column_attrs:
+        if attr.key not in _HIDDEN:
+            data[attr.key] = json_value(getattr(record, attr.key))
+    household = getattr(record, "household", None)
+    if household is not None and hasattr(household, "code"):
+        data["household"] = household.code
+    return data
+
+
+def insert(session: Session, outcome: Outcome, record: Base, *, user: str, note: str | None = None) -> Base:
+    """Add a record entered by hand, log its insertion, and remember it in the outcome."""
+    if hasattr(record, "created_by") and record.created_by is None:
+        record.created_by = user
+    session.add(record)
+    audit.inserted(session, record, user=user, note=note)
+    outcome.stored.append(record)
+    return record
+
+
+def change(
+    session: Session, outcome: Outcome, record: Base, changes: dict[str, object], *, user: str, note: str | None = None
+) -> dict[str, tuple[object, object]]:
+    """Set fields, log each real change (old → new) and remember them in the outcome."""
+    changed = audit.update(session, record, changes, user=user, note=note)
+    outcome.changed.extend(Change(record, key, old, new) for key, (old, new) in changed.items())
+    return changed
+
+
+class Cleaner:
+    """Clean several values, collecting every problem before refusing (a clerk fixes them all at once)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def value(self, title: str, parser: Callable[[object], object], raw: object, *, required: bool = False):
+        """The clean value (None when blank or bad; the problem is kept)."""
+        try:
+            result = parser(raw)
+        except ValueProblem as exc:
+            message = exc.message if exc.message.startswith(title) else f"{title}：{exc.message}"
+            self.problems.append(Problem(exc.code, message, title))
+            return None
+        if required and (result is None or result == [] or result == ""):
+            self.problems.append(Problem("required_missing", f"{title}不能为空", title))
+        return result
+
+    def date(self, title: str, raw: object, *, required: bool = True, today: dt.date | None = None,
+             future: bool = False) -> dt.date | None:
+        """A date in any form the importer accepts; not after today unless future is allowed."""
+        from povmon.rules.checks import not_future
+
+        day = self.value(title, parse.date, raw, required=required)
+        if day is not None and not future:
+            self.problems.extend(not_future(day, title, today or dt.date.today()))
+        return day
+
+    def date_or_year(self, title: str, raw: object, *, today: dt.date | None = None) -> tuple[dt.date | None, bool]:
+        """A date, or a bare year meaning 31 December (year_only); required; not after today."""
+        from povmon.rules.checks import not_future
+
+        if isinstance(raw, tuple):  # already (date, year_only)
+            day, year_only = raw
+        else:
+            result = self.value(title, parse.date_or_year, raw)
+            day, year_only = result if result else (None, False)
+        if day is None:
+            if not any(p.field == title for p in self.problems):
+                self.problems.append(Problem("required_missing", f"{title}不能为空", title))
+            return None, False
+        self.problems.extend(not_future(day, title, today or dt.date.today(), year_only=year_only))
+        return day, year_only
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def check(self, hint: str | None = None) -> None:
+        """Refuse with every problem collected so far."""
+        if self.problems:
+            raise Refused(self.problems, hint)
+
+
+def refuse(problems: list[Problem], hint: str | None = None) -> None:
+    """Raise Refused when there is any problem."""
+    if problems:
+        raise Refused(problems, hint)

@@ -1,0 +1,116 @@
+"""Income entries (收入账): record a year's or a month's components; per-capita income against the lines.
+
+An entry is a whole year (month 0) or one month; the entries of a year are summed (rules.income). Re-entering
+the same year and month corrects that entry (each changed component is an audited old → new), so the
+income ledger never holds two versions of one period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from povmon.models import Household, Income
+from povmon.rules import parse
+from povmon.rules.checks import Problem
+from povmon.rules.income import COMPONENT_LABELS, per_capita_of
+from povmon.rules.money import yuan
+from povmon.rules.text import clean_text
+from povmon.services import households as hh
+from povmon.services.entry import Cleaner, Outcome, change, insert
+from povmon.services.lines import LineBook
+
+AMOUNT_FIELDS = ("wage", "business", "business_expense", "property", "transfer", "compliant_spending")
+
+
+def _amount(value: object) -> Decimal | None:
+    result = parse.amount(value, blank_is_zero=False)
+    if result is not None and result < 0:
+        raise parse.ValueProblem("bad_number", f"“{value}”是负数；收入和支出都填正数（经营支出单列）")
+    return result
+
+
+def _month(value: object) -> int:
+    result = parse.integer(value, low=0, high=12, unit="月")
+    return result or 0
+
+
+def record(
+    session: Session, household: Household, *, year: object, month: object = None,
+    amounts: dict[str, object], note: str | None = None, user: str, today: dt.date | None = None,
+) -> Outcome:
+    """Record (or correct) a household's income for a year (month 0 or blank) or one month of it."""
+    today = today or dt.date.today()
+    clean = Cleaner()
+    y = clean.value("年度", parse.year, year, required=True)
+    m = clean.value("月份", _month, month) or 0
+    given: dict[str, Decimal] = {}
+    for key, raw in amounts.items():
+        if key not in AMOUNT_FIELDS:
+            clean.problems.append(Problem("bad_value", f"没有名为“{key}”的收入项", "收入项"))
+            continue
+        value = clean.value(COMPONENT_LABELS[key], _amount, raw)
+        if value is not None:
+            given[key] = value
+    if y is not None and (y > today.year or (y == today.year and m > today.month)):
+        period = f"{y}年{m}月" if m else f"{y}年"
+        clean.problems.append(Problem("bad_date", f"{period}还没有到，不能录入收入", "年度"))
+    clean.check()
+    existing = session.scalar(select(Income).where(Income.household_id == household.id, Income.year == y,
+                                                   Income.month == m))
+    outcome = Outcome()
+    text = clean_text(note)
+    if existing is not None:
+        changes: dict[str, object] = dict(given)
+        if text is not None:
+            changes["note"] = text
+        change(session, outcome, existing, changes, user=user, note="更正收入")
+        if not outcome.changed:
+            outcome.warnings.append(Problem("unchanged", "与已录入的数额相同，未作改动"))
+    else:
+        if not given:
+            clean.problems.append(Problem("required_missing",
+                                          "至少填写一项收入（工资性、生产经营性、经营支出、财产性、转移性）", "收入项"))
+            clean.check()
+        entry = Income(household=household, year=y, month=m, note=text,
+                       **{k: given.get(k, Decimal("0.00")) for k in AMOUNT_FIELDS})
+        insert(session, outcome, entry, user=user)
+    session.flush()
+    others = session.scalars(select(Income.month).where(Income.household_id == household.id, Income.year == y)).all()
+    if 0 in others and any(x for x in others):
+        outcome.warnings.append(Problem(
+            "mixed_periods", f"{y}年既有全年收入又有月度收入，两者会相加；如全年数已含各月，请只保留一种"))
+    rows = summary(session, household, dt.date(y, 12, 31) if y < today.year else today)
+    outcome.facts["year"] = next((r for r in rows if r["year"] == y), None)
+    return outcome
+
+
+def summary(session: Session, household: Household, as_of: dt.date, book: LineBook | None = None) -> list[dict]:
+    """Each year's components, net and per-capita income (members present on 31 December) against the lines."""
+    book = book or LineBook(session)
+    incomes = session.scalars(select(Income).where(Income.household_id == household.id)).all()
+    months: dict[int, list[int]] = {}
+    for inc in incomes:
+        months.setdefault(inc.year, []).append(inc.month)
+    members = [m for m in household.members if m.joined_on is None or m.joined_on <= as_of]
+    rows = []
+    for year, total in hh.income_years(incomes, as_of).items():
+        present = len(hh.present_members(members, hh.reference_day(year, as_of)))
+        pc = per_capita_of(total, present)
+        poverty, monitoring = book.poverty(year), book.monitoring(year)
+        rows.append({
+            "year": year,
+            "entries": sorted(months.get(year, [])),
+            **{key: yuan(getattr(total, key)) for key in AMOUNT_FIELDS},
+            "net": yuan(total.net),
+            "members": present,
+            "per_capita": yuan(pc),
+            "poverty_line": yuan(poverty.yuan) if poverty else None,
+            "monitoring_line": yuan(monitoring.yuan) if monitoring else None,
+            "below_poverty_line": None if pc is None or poverty is None else pc < poverty.yuan,
+            "below_monitoring_line": None if pc is None or monitoring is None else pc < monitoring.yuan,
+        })
+    return rows

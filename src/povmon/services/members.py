@@ -1,0 +1,317 @@
+"""Members (成员): add one (birth, marriage, move-in), mark one died or moved out, edit a field, move one.
+
+A member row is one stint of a person in a household (models.Member). Nothing is erased: a death or a
+move-out sets the stint's end (left_on, left_reason); a move to another household ends this stint and
+starts one in the other household on the same date; an edit is an audited change of one field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from povmon.models import Household, Member
+from povmon.rules import checks, idcard, parse
+from povmon.rules.checks import Problem
+from povmon.rules.fields import MEMBER_FIELDS
+from povmon.rules.fields import find as find_field
+from povmon.rules.fields import names as field_names
+from povmon.rules.vocab import RELATION, Term, Vocabulary
+from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
+
+JOIN_REASON = Vocabulary("join_reason", "新增原因", (
+    Term("birth", "出生", ("新生", "新生儿", "出生登记")),
+    Term("marriage", "婚入", ("结婚", "娶入", "嫁入", "婚嫁", "婚迁")),
+    Term("move_in", "迁入", ("迁来", "投靠", "户口迁入", "move-in", "movein")),
+))
+LEAVE_REASON = Vocabulary("leave_reason", "减少原因", (
+    Term("deceased", "死亡", ("去世", "已故", "病故", "死亡注销", "died", "dead")),
+    Term("moved_out", "迁出", ("外迁", "户口迁出", "迁出注销", "出嫁", "嫁出", "moved-out", "moveout")),
+))
+# Copied to the new stint when a person moves to another household (who they are, not their place in it).
+PERSONAL = ("name", "id_number", "sex", "birth_date", "ethnicity", "education", "school_status", "health",
+            "disability_grade", "labour", "work_status", "work_months", "medical_insurance", "pension_insurance",
+            "subsistence_allowance", "extreme_poverty_support", "phone")
+SPECIAL_FIELDS = {"id_number": "身份证号", "joined_on": "加入日期", "left_on": "离开日期", "left_reason": "减少原因"}
+_SPECIAL_ALIASES = {
+    "身份证号": "id_number", "身份证": "id_number", "证件号码": "id_number", "id": "id_number",
+    "加入日期": "joined_on", "新增日期": "joined_on", "joined-on": "joined_on",
+    "离开日期": "left_on", "减少日期": "left_on", "left-on": "left_on",
+    "减少原因": "left_reason", "left-reason": "left_reason",
+}
+
+
+def check_id(clean: Cleaner, raw: object, title: str = "身份证号") -> str | None:
+    """A valid ID number (the importer's hard rules), or None with the problem kept; id_area is a warning."""
+    if parse.is_blank(raw):
+        clean.problems.append(Problem("required_missing", f"{title}不能为空", title))
+        return None
+    result = idcard.check(raw)
+    if result.error is not None:
+        clean.problems.append(Problem(result.error.code, result.error.message, title))
+        return None
+    clean.warnings.extend(Problem(w.code, w.message, title) for w in result.warnings)
+    return result.number
+
+
+def present_elsewhere(session: Session, number: str, household_id: int | None) -> Member | None:
+    """The stint in which this person is on the register (not ended) in another household, if any."""
+    query = select(Member).where(Member.id_number == number, Member.left_on.is_(None))
+    if household_id is not None:
+        query = query.where(Member.household_id != household_id)
+    return session.scalars(query).first()
+
+
+def present_households(
+    session: Session, numbers: Iterable[str], *, except_household_id: int | None = None
+) -> dict[str, str]:
+    """{ID number: code of the household where that person is on the register}, looked up in bulk (the importer)."""
+    wanted = sorted({n for n in numbers if n})
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):  # keep each IN list well under the drivers' parameter limits
+        query = (select(Member.id_number, Household.code).join(Household, Member.household_id == Household.id)
+                 .where(Member.id_number.in_(wanted[start:start + 500]), Member.left_on.is_(None)))
+        if except_household_id is not None:
+            query = query.where(Member.household_id != except_household_id)
+        found.update(dict(session.execute(query).all()))
+    return found
+
+
+def clean_fields(clean: Cleaner, values: dict[str, object], *, allowed=MEMBER_FIELDS) -> dict[str, object]:
+    """Clean {field name as typed: raw value} into {model attribute: value}; unknown names are problems."""
+    result: dict[str, object] = {}
+    for name, raw in values.items():
+        spec = find_field(allowed, name)
+        if spec is None:
+            clean.problems.append(Problem(
+                "bad_value", f"没有名为“{name}”的成员字段；可填：{field_names(allowed)}", "字段"))
+            continue
+        result[spec.key] = clean.value(spec.title, spec.clean, raw, required=spec.key in ("name", "relation"))
+    return result
+
+
+def find(session: Session, id_number: str, household: Household | None = None) -> Member:
+    """The member stint of a person: the one on the register, else the latest (in the given household if named)."""
+    number = idcard.normalize(str(id_number or ""))
+    query = select(Member).where(Member.id_number == number)
+    if household is not None:
+        query = query.where(Member.household_id == household.id)
+    stints = list(session.scalars(query.order_by(Member.id)))
+    if not stints:
+        where = f"户 {household.code} " if household is not None else ""
+        raise Refused(checks.reference(f"{where}成员", idcard.mask(number) or str(id_number), 0))
+    current = [m for m in stints if m.left_on is None]
+    return current[0] if current else stints[-1]
+
+
+def head_warnings(session: Session, household: Household) -> list[Problem]:
+    """The head rule on a household's register after a change, as warnings.
+
+    A second head is refused before any change (checks.heads on the planned register); a household left
+    without one only warns, because a head's death leaves it headless until the clerk names the next head
+    (one change at a time, each audited).
+    """
+    session.flush()
+    session.refresh(household, ["members"])
+    present = [(m.name, m.relation) for m in household.members if m.left_on is None]
+    if not present:
+        return [Problem("no_members", f"户 {household.code} 已没有在册成员；如该户已销户，请在备注中说明")]
+    return [Problem(p.code, f"户 {household.code}：{p.message}（member edit 身份证号 relation 户主）", p.field)
+            for p in checks.heads(present) if p.code == "no_head"]
+
+
+def _present_relations(household: Household, extra: tuple[str, str] | None = None,
+                       without: Member | None = None) -> list[tuple[str, str | None]]:
+    pairs = [(m.name, m.relation) for m in household.members if m.left_on is None and m is not without]
+    if extra is not None:
+        pairs.append(extra)
+    return pairs
+
+
+def add(
+    session: Session,
+    household: Household,
+    *,
+    name: object,
+    id_number: object,
+    relation: object,
+    reason: object,
+    joined_on: object = None,
+    fields: dict[str, object] | None = None,
+    user: str,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Add a member who joined by birth, marriage or move-in on a date (a newborn joins on the birth date).
+
+    How they joined is kept in the member's note (unless a note is given) and in the audit log's note:
+    the register has no column for it.
+    """
+    clean = Cleaner()
+    member_name = clean.value("姓名", MEMBER_FIELDS[0].clean, name, required=True)
+    number = check_id(clean, id_number)
+    relation_code = clean.value("与户主关系", lambda v: parse.term(RELATION, v), relation, required=True)
+    why = clean.value("新增原因", lambda v: parse.term(JOIN_REASON, v), reason, required=True)
+    other = clean_fields(clean, fields or {})
+    other.pop("name", None)
+    other.pop("relation", None)
+    if parse.is_blank(joined_on) and why == "birth" and number:
+        joined = idcard.birth_date(number)  # a newborn joins the household the day it is born
+    else:
+        joined = clean.date("加入日期", joined_on, today=today)
+    if number and joined and joined < idcard.birth_date(number):
+        clean.problems.append(Problem(
+            "bad_date", f"加入日期 {joined.isoformat()} 早于身份证号里的出生日期 {idcard.birth_date(number)}；请核对",
+            "加入日期"))
+    if number:
+        elsewhere = present_elsewhere(session, number, household.id)
+        if elsewhere is not None:
+            clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.household.code))
+            clean.check(f"如该人迁来本户，请用 member move {number} --to {household.code}")
+        clean.add(checks.duplicate_ids(
+            [(m.name, m.id_number) for m in household.members if m.left_on is None] + [(member_name or "", number)]))
+    if relation_code == "head":
+        clean.add(p for p in checks.heads(_present_relations(household, (member_name or "", "head")))
+                  if p.code == "multiple_heads")
+    clean.check()
+    outcome = Outcome(warnings=list(clean.warnings))
+    member = Member(
+        household=household, name=member_name, id_number=number, relation=relation_code,
+        sex=idcard.sex(number), birth_date=idcard.birth_date(number), joined_on=joined,
+        **{k: v for k, v in other.items() if v is not None},
+    )
+    if member.note is None:
+        member.note = f"{JOIN_REASON.label(why)}（{joined.isoformat()}）"
+    insert(session, outcome, member, user=user, note=f"新增成员：{JOIN_REASON.label(why)}")
+    outcome.warnings.extend(head_warnings(session, household))
+    return outcome
+
+
+def leave(
+    session: Session, member: Member, *, reason: object, on: object, user: str, note: str | None = None,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Mark a member died or moved out on a date: the stint ends (left_on, left_reason), nothing is erased."""
+    clean = Cleaner()
+    why = clean.value("减少原因", lambda v: parse.term(LEAVE_REASON, v), reason, required=True)
+    day = clean.date("日期", on, today=today)
+    if member.left_on is not None:
+        state = LEAVE_REASON.label(member.left_reason) or "离开"
+        clean.problems.append(Problem(
+            "bad_value", f"{member.name} 已于 {member.left_on.isoformat()} {state}，不在册；如日期有误，"
+            f"请用 member edit {member.id_number} left_on 新日期 更正", "成员"))
+    clean.add(checks.stint_dates(member.joined_on, day))
+    clean.check()
+    outcome = Outcome()
+    change(session, outcome, member, {"left_on": day, "left_reason": why}, user=user,
+           note=note or f"成员减少：{LEAVE_REASON.label(why)}")
+    outcome.warnings.extend(head_warnings(session, member.household))
+    return outcome
+
+
+def _field_key(name: str) -> str | None:
+    spec = find_field(MEMBER_FIELDS, name)
+    if spec is not None:
+        return spec.key
+    from povmon.rules.text import fold
+
+    key = fold(name).replace("-", "_")
+    if key in SPECIAL_FIELDS:
+        return key
+    return _SPECIAL_ALIASES.get(fold(name))
+
+
+def edit(
+    session: Session, member: Member, field: str, value: object, *, user: str, reason: str | None = None,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Correct one field of a member (audited old → new); the head rule and the one-household rule still hold."""
+    clean = Cleaner()
+    key = _field_key(field)
+    if key is None:
+        raise Refused([Problem(
+            "bad_value",
+            f"没有名为“{field}”的成员字段；可改：{field_names(MEMBER_FIELDS)}、id_number（身份证号）、"
+            "joined_on（加入日期）、left_on（离开日期）、left_reason（减少原因）", "字段")])
+    household = member.household
+    changes: dict[str, object] = {}
+    if key == "id_number":
+        number = check_id(clean, value)
+        if number:
+            if member.left_on is None:
+                elsewhere = present_elsewhere(session, number, None)
+                if elsewhere is not None and elsewhere is not member:
+                    clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.household.code))
+            changes = {"id_number": number, "sex": idcard.sex(number), "birth_date": idcard.birth_date(number)}
+    elif key in ("joined_on", "left_on"):
+        day = clean.date(SPECIAL_FIELDS[key], value, required=False, today=today)
+        joined = day if key == "joined_on" else member.joined_on
+        left = day if key == "left_on" else member.left_on
+        clean.add(checks.stint_dates(joined, left))
+        changes = {key: day}
+        if key == "left_on":
+            if day is None:
+                # back on the register: they must not be on another household's at the same time
+                elsewhere = present_elsewhere(session, member.id_number, member.household_id)
+                if elsewhere is not None:
+                    clean.add(checks.id_in_other_household(member.id_number, member.name, elsewhere.household.code))
+                changes["left_reason"] = None
+            elif member.left_reason is None:
+                clean.problems.append(Problem(
+                    "required_missing", f"{member.name} 仍在册；成员减少请用 member leave（写明死亡或迁出）",
+                    "离开日期"))
+    elif key == "left_reason":
+        why = clean.value("减少原因", lambda v: parse.term(LEAVE_REASON, v), value, required=True)
+        if member.left_on is None:
+            clean.problems.append(Problem(
+                "bad_value", f"{member.name} 仍在册，没有减少原因可改；成员减少请用 member leave", "减少原因"))
+        changes = {"left_reason": why}
+    else:
+        spec = find_field(MEMBER_FIELDS, key)
+        new = clean.value(spec.title, spec.clean, value, required=key in ("name", "relation"))
+        changes = {key: new}
+        if key == "relation" and new == "head" and member.left_on is None:
+            clean.add(p for p in checks.heads(_present_relations(household, (member.name, "head"), without=member))
+                      if p.code == "multiple_heads")
+    clean.check()
+    outcome = Outcome(warnings=list(clean.warnings))
+    change(session, outcome, member, changes, user=user, note=reason)
+    if not outcome.changed:
+        outcome.warnings.append(Problem("unchanged", f"{member.name} 的这一项本来就是这个值，未作改动"))
+    if key in ("relation", "left_on", "joined_on"):
+        outcome.warnings.extend(head_warnings(session, household))
+    return outcome
+
+
+def move(
+    session: Session, member: Member, to: Household, *, on: object, relation: object, user: str,
+    reason: str | None = None, today: dt.date | None = None,
+) -> Outcome:
+    """Move a person to another household on a date: this stint ends (迁出), a new one starts there that day."""
+    clean = Cleaner()
+    day = clean.date("迁移日期", on, today=today)
+    relation_code = clean.value("在新户的与户主关系", lambda v: parse.term(RELATION, v), relation, required=True)
+    if member.left_on is not None:
+        clean.problems.append(Problem(
+            "bad_value", f"{member.name} 已于 {member.left_on.isoformat()} 离开户 {member.household.code}，不在册",
+            "成员"))
+    if to.id == member.household_id:
+        clean.problems.append(Problem("bad_value", f"{member.name} 已在户 {to.code}；请写明要迁往的另一户", "迁入户"))
+    clean.add(checks.stint_dates(member.joined_on, day))
+    if relation_code == "head":
+        clean.add(p for p in checks.heads(_present_relations(to, (member.name, "head")))
+                  if p.code == "multiple_heads")
+    clean.check()
+    outcome = Outcome()
+    note = reason or f"迁往户 {to.code}"
+    change(session, outcome, member, {"left_on": day, "left_reason": "moved_out"}, user=user, note=note)
+    session.flush()  # end this stint before the next starts: one present stint per person (uq_member_present_id_number)
+    moved = Member(household=to, relation=relation_code, joined_on=day,
+                   note=f"迁入（{day.isoformat()}，自户 {member.household.code}）",
+                   **{k: getattr(member, k) for k in PERSONAL})
+    insert(session, outcome, moved, user=user, note=reason or f"自户 {member.household.code} 迁入")
+    for household in (member.household, to):
+        outcome.warnings.extend(head_warnings(session, household))
+    return outcome
