@@ -7,10 +7,12 @@ formula guard: text that came from users is written so that Excel or WPS can nev
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
+from copy import copy
 from decimal import Decimal
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -132,7 +134,7 @@ def a4(
     fit_width: bool = True,
 ) -> None:
     """A4 print setup: fit to one page wide, repeated header rows, footer 第 &P 页 共 &N 页 with the print date."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # also for write-only sheets
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     if fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -163,3 +165,73 @@ def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
         candidate = cleaned[: 31 - len(suffix)] + suffix
         n += 1
     return candidate
+
+
+class CellStyler:
+    """Styled write-only cells in the house style for one workbook, each style combination computed once.
+
+    openpyxl hashes the font, border and alignment objects on every assignment, which costs far more than
+    writing the cell; a workbook of a thousand ledgers has a few dozen style combinations and a million
+    cells. Use one styler per workbook (style indexes belong to the workbook). Values go through ``guard``,
+    so text never becomes a formula.
+    """
+
+    def __init__(self) -> None:
+        self._styles: dict[tuple, tuple] = {}
+
+    def cell(
+        self,
+        ws,
+        value: object = None,
+        *,
+        font: Font | None = FONT,
+        border: Border | None = BORDER,
+        align: Alignment | None = None,
+        number_format: str | None = None,
+        fill: PatternFill | None = None,
+    ) -> Cell:
+        """A write-only cell holding the value (None for a blank, e.g. a merged cell's covered part)."""
+        cell = guard(WriteOnlyCell(ws), value) if value is not None else WriteOnlyCell(ws)
+        if number_format is None:
+            if isinstance(value, Decimal):
+                number_format = MONEY_FORMAT
+            elif isinstance(value, (dt.date, dt.datetime)):
+                number_format = DATE_FORMAT
+        if align is None:
+            numeric = isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
+            align = RIGHT if numeric else LEFT
+        # id() keys are safe: the tuple below keeps the objects alive, so an id is never reused meanwhile
+        key = (id(font), id(border), id(align), number_format, id(fill), cell.quotePrefix)
+        known = self._styles.get(key)
+        if known is not None:
+            cell._style = copy(known[0])
+            return cell
+        if font is not None:
+            cell.font = font
+        if border is not None:
+            cell.border = border
+        cell.alignment = align
+        if number_format is not None:
+            cell.number_format = number_format
+        if fill is not None:
+            cell.fill = fill
+        self._styles[key] = (copy(cell._style), (font, border, align, fill))
+        return cell
+
+
+def text_lines(text: object, width: float, font_size: float = FONT.size) -> int:
+    """How many lines a wrapped value takes in a cell (or merged range) this many width units wide.
+
+    A width unit holds one digit of the default font, a CJK character of 10.5-pt 宋体 about two; the
+    estimate errs on the generous side, because a row cut too short hides text on paper.
+    """
+    if text is None or text == "":
+        return 1
+    usable = max(width - 1.5, 1.0)
+    scale = font_size / 10.5
+    return sum(max(1, math.ceil(display_width(part) * scale / usable)) for part in str(text).split("\n"))
+
+
+def line_height(font_size: float = FONT.size) -> float:
+    """The height in points of one line of 宋体 text at this size (with the cell's padding shared out)."""
+    return round(font_size * 1.4, 1)
