@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from copy import copy
 from decimal import Decimal
 
-from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -165,58 +164,6 @@ def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
         candidate = cleaned[: 31 - len(suffix)] + suffix
         n += 1
     return candidate
-
-
-class CellStyler:
-    """Styled write-only cells in the house style for one workbook, each style combination computed once.
-
-    openpyxl hashes the font, border and alignment objects on every assignment, which costs far more than
-    writing the cell; a workbook of a thousand ledgers has a few dozen style combinations and a million
-    cells. Use one styler per workbook (style indexes belong to the workbook). Values go through ``guard``,
-    so text never becomes a formula.
-    """
-
-    def __init__(self) -> None:
-        self._styles: dict[tuple, tuple] = {}
-
-    def cell(
-        self,
-        ws,
-        value: object = None,
-        *,
-        font: Font | None = FONT,
-        border: Border | None = BORDER,
-        align: Alignment | None = None,
-        number_format: str | None = None,
-        fill: PatternFill | None = None,
-    ) -> Cell:
-        """A write-only cell holding the value (None for a blank, e.g. a merged cell's covered part)."""
-        cell = guard(WriteOnlyCell(ws), value) if value is not None else WriteOnlyCell(ws)
-        if number_format is None:
-            if isinstance(value, Decimal):
-                number_format = MONEY_FORMAT
-            elif isinstance(value, (dt.date, dt.datetime)):
-                number_format = DATE_FORMAT
-        if align is None:
-            numeric = isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
-            align = RIGHT if numeric else LEFT
-        # id() keys are safe: the tuple below keeps the objects alive, so an id is never reused meanwhile
-        key = (id(font), id(border), id(align), number_format, id(fill), cell.quotePrefix)
-        known = self._styles.get(key)
-        if known is not None:
-            cell._style = copy(known[0])
-            return cell
-        if font is not None:
-            cell.font = font
-        if border is not None:
-            cell.border = border
-        cell.alignment = align
-        if number_format is not None:
-            cell.number_format = number_format
-        if fill is not None:
-            cell.fill = fill
-        self._styles[key] = (copy(cell._style), (font, border, align, fill))
-        return cell
 
 
 def text_lines(text: object, width: float, font_size: float = FONT.size) -> int:

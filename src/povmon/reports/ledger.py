@@ -64,6 +64,7 @@ from povmon.rules.vocab import (
     WORK,
     labels_of,
 )
+from povmon.services import audit
 from povmon.services import households as hh
 from povmon.services.lines import LineBook
 
@@ -646,3 +647,11 @@ def _ledger(
         visits=[VisitLine(v.visit_date, cadres[v.cadre_id].name, v.done, v.problems, v.resolved) for v in visits],
     )
 
+
+
+def record_unmasked_export(session: Session, selection: Selection, *, user: str, note: str) -> int:
+    """Write one audit row per household whose ID numbers and phones were printed in full (--show-ids)."""
+    for household_id, code in zip(selection.household_ids, selection.codes, strict=True):
+        audit.log(session, user=user, action="export", table="household", row_id=household_id, field="id_number",
+                  note=f"{note}（户编号 {code}）")
+    return len(selection.household_ids)
