@@ -4,6 +4,7 @@ without benefits, text that looks like a formula (shared by the ledger tests and
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ def build(session: Session) -> dict:
         session, A_CODE, village=dongying, group_name="一组", phone="13834561234", attribute="dibao_poor",
         standard="national", main_cause="illness", other_causes="no_skills,no_funds", housing_safety="B",
         safe_water=True, electricity=True, road=True, food_clothing_secure=True,
-        arable_land=__import__("decimal").Decimal("5.50"), forest_land=__import__("decimal").Decimal("2.00"),
+        arable_land=Decimal("5.50"), forest_land=Decimal("2.00"),
         members=[
             {"name": "张建国", "relation": "head", "born": D(1950, 3, 1), "education": "primary", "health": "chronic",
              "labour": "weak", "work_status": "none", "medical_insurance": True, "pension_insurance": True,
