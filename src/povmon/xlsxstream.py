@@ -124,8 +124,8 @@ class Styles:
 
 
 def cell_xml(ref: str, value: object, style: int) -> str:
-    """One cell: text as an inline string (never a formula), numbers and dates as numbers, None as blank."""
-    if value is None:
+    """One cell: text as an inline string (never a formula), numbers and dates as numbers, None or "" blank."""
+    if value is None or value == "":
         return f'<c r="{ref}" s="{style}"/>'
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
