@@ -16,7 +16,7 @@ from . import ledger_register as reg
 
 D = dt.date
 T = dt.datetime
-SECTIONS = ("一、明白卡", "二、家庭账", "三、识别账", "四、政策账", "五、收入账（元）", "六、帮扶账")
+SECTIONS = ("一、明白卡（金额单位：元）", "二、家庭账", "三、识别账", "四、政策账", "五、收入账（元）", "六、帮扶账")
 
 
 @pytest.fixture
@@ -79,14 +79,14 @@ def test_every_section_of_a_household_with_a_death_a_replaced_pairing_an_exit_an
     s = sections(ws)
     assert list(s) == list(SECTIONS)
 
-    card = pairs(s["一、明白卡"])
+    card = pairs(s["一、明白卡（金额单位：元）"])
     assert card["所在村"] == "交城县西营镇东营村（一组）" and card["户编号"] == reg.A_CODE
     assert card["户主"] == "张建国" and card["联系电话"] == "138****1234"
     assert card["贫困户属性"] == "低保贫困户" and card["脱贫状态"] == "返贫（2018-06-30起）"
     assert card["监测对象"] == "否" and card["在册人口（人）"] == 5
-    assert card["2018年人均纯收入（元）"] == pytest.approx(3900.13)
-    assert card["2018年贫困线（元）"] == pytest.approx(2995.00)
-    assert card["2018年监测线（元）\n按贫困线1.5倍推算"] == pytest.approx(4492.50)
+    assert card["2018年人均纯收入"] == pytest.approx(3900.13)
+    assert card["2018年贫困线"] == pytest.approx(2995.00)
+    assert card["2018年监测线\n按贫困线1.5倍推算"] == pytest.approx(4492.50)
     assert card["对比"] == "高于贫困线、低于监测线"
     assert card["帮扶责任人"] == "赵六（交城县教育局 副局长） 电话 136****5432"
     assert card["第一书记"] == "王书记（吕梁市财政局） 电话 139****1111"
@@ -174,8 +174,8 @@ def test_empty_sections_say_none(session, register, tmp_path):
     ws = write(session, [register["b"]], D(2019, 12, 31), tmp_path).active
     s = sections(ws)
     assert list(s) == list(SECTIONS)
-    assert pairs(s["一、明白卡"])["2018年人均纯收入（元）"] == "未录入"
-    assert pairs(s["一、明白卡"])["对比"] == "2018年收入未录入"
+    assert pairs(s["一、明白卡（金额单位：元）"])["2018年人均纯收入"] == "未录入"
+    assert pairs(s["一、明白卡（金额单位：元）"])["对比"] == "2018年收入未录入"
     ident = s["三、识别账"]
     assert after(ident, "日期")[0][0] == "无"
     assert [r[0] for r in after(s["四、政策账"], "日期")] == ["无"]

@@ -174,7 +174,7 @@ def text_lines(text: object, width: float, font_size: float = FONT.size) -> int:
     """
     if text is None or text == "":
         return 1
-    usable = max(width - 1.5, 1.0)
+    usable = max(width - 2, 1.0)  # the cell's padding, and fonts a little wider than SimSun
     scale = font_size / 10.5
     return sum(max(1, math.ceil(display_width(part) * scale / usable)) for part in str(text).split("\n"))
 

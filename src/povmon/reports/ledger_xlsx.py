@@ -12,8 +12,10 @@ memory than one, and take seconds rather than the minute openpyxl would spend on
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,9 +29,9 @@ from povmon.rules.lines import LineValue
 from povmon.rules.vocab import HOUSING, bool_label
 from povmon.xlsxstream import StreamingWorkbook
 
-# Twelve columns, 103 width units in all: A4 portrait at about 90 %, so 10.5-pt 宋体 prints near 9.5 pt.
-# Columns 1 and 12 hold dates (10 characters); 2–3 together an ID number (18).
-GRID = (11, 10, 10, 7, 6, 8, 8, 8, 8, 8, 8, 11)
+# Twelve columns, 107 width units in all: A4 portrait at 95 %, so 10.5-pt 宋体 prints at 10 pt.
+# Columns 1 and 12 hold dates (10 digits of a serif font need 12.5 units); 2–3 together an ID number (18).
+GRID = (12.5, 10, 10.5, 7, 6.5, 8, 8, 8, 8, 8, 8, 12.5)
 COLUMNS = len(GRID)
 TITLE_ROWS = "1:2"
 
@@ -72,12 +74,31 @@ _STYLES = {
 }
 
 
+# Pages, as Excel lays them out with the fonts a county office has (Calibri: 7 px per width unit). Fit to
+# one page wide makes the scale the printable width over the sheet's width; a page then holds this many points
+# of rows under the repeated title rows. The 4 % kept in reserve makes our breaks come before the
+# application's own, never just after them (which would leave a page with a single row).
+A4_WIDTH, A4_HEIGHT = 595.28, 841.89
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.7}  # inches
+TITLE_HEIGHTS = (30, 20)
+_SHEET_WIDTH = sum(math.trunc((256 * w + math.trunc(128 / 7)) / 256 * 7) for w in GRID) * 0.75
+SCALE = min(1.0, math.floor((A4_WIDTH - (MARGINS["left"] + MARGINS["right"]) * 72) / _SHEET_WIDTH * 100) / 100)
+PAGE_BODY = ((A4_HEIGHT - (MARGINS["top"] + MARGINS["bottom"]) * 72) / SCALE - sum(TITLE_HEIGHTS)) * 0.96
+
+
 class LedgerSheet:
-    """One household's sheet: rows of spans over the grid, appended top to bottom."""
+    """One household's sheet: rows of spans over the grid, appended top to bottom.
+
+    It keeps track of where pages end, so that a heading is never left alone at the foot of a page:
+    rows added inside ``together()`` start a new page when they would not fit on the current one.
+    """
 
     def __init__(self, book: StreamingWorkbook, title: str):
         self.sheet = book.add_sheet(title, list(GRID), repeat_rows=TITLE_ROWS)
         self.styles = book.styles
+        self.used = 0.0  # points of rows on the current page, below the title rows
+        self.pages = 1
+        self._buffer: list[tuple[Sequence[Span] | None, float]] | None = None
 
     @property
     def row(self) -> int:
@@ -97,35 +118,86 @@ class LedgerSheet:
         return self.styles.id(font=font, border=border, fill=fill, align=align, number_format=number_format,
                               quote_prefix=xlsx.is_formula_like(value))
 
-    def add(self, spans: Sequence[Span], *, height: float | None = None) -> None:
-        """Append one row; spans must cover the twelve columns exactly."""
-        if sum(s.span for s in spans) != COLUMNS:
-            raise ValueError(f"row spans {sum(s.span for s in spans)} columns, not {COLUMNS}")
-        cells: list[tuple[object, int]] = []
-        merges = []
+    @staticmethod
+    def measure(spans: Sequence[Span]) -> float:
+        """The row height (points) its wrapped text needs; neither Excel nor LibreOffice grows merged rows."""
         column, lines, size = 1, 1, xlsx.FONT.size
         for s in spans:
-            value = s.value
-            style = self._style(s.kind, value)
-            cells.append((value, style))
-            if s.span > 1:
-                # the covered part of a merged range carries the border, so Excel draws the whole frame
-                blank = style if value is None else self._style(s.kind, None)
-                cells.extend((None, blank) for _ in range(s.span - 1))
-                merges.append((column, column + s.span - 1))
             font = _STYLES[s.kind][0]
-            if isinstance(value, str) and font.size:  # numbers and dates never wrap
-                needed = xlsx.text_lines(value, sum(GRID[column - 1:column - 1 + s.span]), font.size)
+            if isinstance(s.value, str) and font.size:  # numbers and dates never wrap
+                needed = xlsx.text_lines(s.value, sum(GRID[column - 1:column - 1 + s.span]), font.size)
                 if needed * font.size > lines * size:
                     lines, size = needed, font.size
             column += s.span
-        self.sheet.append(cells, height or lines * xlsx.line_height(size) + 3)
-        for first, last in merges:
-            self.sheet.merge(first, last)
+        return lines * xlsx.line_height(size) + 3
+
+    def add(self, spans: Sequence[Span], *, height: float | None = None, title: bool = False) -> None:
+        """Append one row; spans must cover the twelve columns exactly."""
+        if sum(s.span for s in spans) != COLUMNS:
+            raise ValueError(f"row spans {sum(s.span for s in spans)} columns, not {COLUMNS}")
+        height = height or self.measure(spans)
+        if self._buffer is not None:
+            self._buffer.append((spans, height))
+        else:
+            self._emit(spans, height, counted=not title)
 
     def blank(self, height: float = 6) -> None:
-        """A thin spacer row between sections."""
-        self.sheet.append([], height)
+        """A thin spacer row between sections (left out at the top of a page)."""
+        if self._buffer is not None:
+            self._buffer.append((None, height))
+        elif self.used:
+            self._emit(None, height)
+
+    @contextmanager
+    def together(self, keep: int | None = None) -> Iterator[None]:
+        """Keep the rows added in the block (or their first `keep` rows) on one page."""
+        self._buffer = []
+        try:
+            yield
+            rows = self._buffer
+        finally:
+            self._buffer = None
+        needed, counted = 0.0, 0
+        for spans, height in rows:
+            if keep is not None and counted >= keep:
+                break
+            needed += height
+            counted += spans is not None
+        if self.used and self.used + needed > PAGE_BODY >= needed:
+            self.sheet.page_break()
+            self.pages += 1
+            self.used = 0.0
+        for spans, height in rows:
+            if spans is None:
+                if self.used:
+                    self._emit(None, height)
+            else:
+                self._emit(spans, height)
+
+    def _emit(self, spans: Sequence[Span] | None, height: float, counted: bool = True) -> None:
+        if counted:
+            if self.used + height > PAGE_BODY and self.used:  # the application breaks the page here itself
+                self.pages += 1
+                self.used = 0.0
+            self.used += height
+        if spans is None:
+            self.sheet.append([], height)
+            return
+        cells: list[tuple[object, int]] = []
+        merges = []
+        column = 1
+        for s in spans:
+            style = self._style(s.kind, s.value)
+            cells.append((s.value, style))
+            if s.span > 1:
+                # the covered part of a merged range carries the border, so Excel draws the whole frame
+                blank = style if s.value is None else self._style(s.kind, None)
+                cells.extend((None, blank) for _ in range(s.span - 1))
+                merges.append((column, column + s.span - 1))
+            column += s.span
+        self.sheet.append(cells, height)
+        for first, last in merges:
+            self.sheet.merge(first, last)
 
     def close(self) -> None:
         self.sheet.close()
@@ -163,10 +235,6 @@ def _line(value: LineValue | None) -> object:
     return "无" if value is None else value.yuan
 
 
-def _date_text(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
-
-
 def _none_row(sheet: LedgerSheet) -> None:
     sheet.add([Span(NONE_TEXT, COLUMNS, "center")])
 
@@ -177,7 +245,7 @@ def _section(sheet: LedgerSheet, text: str) -> None:
 
 
 def _monitoring_label(year: int, value: LineValue | None) -> str:
-    label = f"{year}年监测线（元）"
+    label = f"{year}年监测线"
     if value is not None and value.derived:
         label += "\n按贫困线1.5倍推算"
     return label
@@ -186,9 +254,9 @@ def _monitoring_label(year: int, value: LineValue | None) -> str:
 def write_ledger(sheet: LedgerSheet, ledger: Ledger) -> None:
     """Lay out the card and the five ledgers of one household on its sheet."""
     head = ledger.head or "（无在册户主）"
-    sheet.add([Span(f"{head}户 帮扶“五本账”", COLUMNS, "title")], height=30)
+    sheet.add([Span(f"{head}户 帮扶“五本账”", COLUMNS, "title")], height=TITLE_HEIGHTS[0], title=True)
     sheet.add([Span(f"{ledger.place}　户编号：{ledger.code}　户主：{head}　截至 {ledger.as_of.isoformat()}",
-                    COLUMNS, "subtitle")], height=20)
+                    COLUMNS, "subtitle")], height=TITLE_HEIGHTS[1], title=True)
     _card(sheet, ledger)
     _family(sheet, ledger)
     _identification(sheet, ledger)
@@ -205,14 +273,19 @@ def _status_text(ledger: Ledger) -> str:
 
 
 def _card(sheet: LedgerSheet, ledger: Ledger) -> None:
-    _section(sheet, "一、明白卡")
+    with sheet.together():
+        _card_rows(sheet, ledger)
+
+
+def _card_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
+    _section(sheet, "一、明白卡（金额单位：元）")
     sheet.add(_pair("所在村", ledger.place, "户编号", ledger.code))
     sheet.add(_pair("户主", ledger.head, "联系电话", ledger.phone))
     sheet.add(_pair("贫困户属性", ledger.attribute, "脱贫状态", _status_text(ledger)))
     sheet.add(_pair("监测对象", ledger.monitoring or "否", "在册人口（人）", ledger.members_present))
     year, card = ledger.card_year, ledger.card_income
     per_capita = UNRECORDED if card is None else _money(card.per_capita, "无在册人口")
-    sheet.add(_pair(f"{year}年人均纯收入（元）", per_capita, f"{year}年贫困线（元）", _line(ledger.card_poverty_line)))
+    sheet.add(_pair(f"{year}年人均纯收入", per_capita, f"{year}年贫困线", _line(ledger.card_poverty_line)))
     comparison = f"{year}年收入未录入" if card is None else compare(
         card.per_capita, ledger.card_poverty_line, ledger.card_monitoring_line)
     sheet.add(_pair(_monitoring_label(year, ledger.card_monitoring_line), _line(ledger.card_monitoring_line),
@@ -222,23 +295,29 @@ def _card(sheet: LedgerSheet, ledger: Ledger) -> None:
 
 
 MEMBER_HEADER = [
-    Span("姓名", 1, "header"), Span("身份证号", 2, "header"), Span("与户主关系", 1, "header"),
-    Span("性别/年龄", 1, "header"), Span("文化程度", 1, "header"), Span("在校生状况", 1, "header"),
+    Span("姓名", 1, "header"), Span("身份证号", 2, "header"), Span("与户主\n关系", 1, "header"),
+    Span("性别\n年龄", 1, "header"), Span("文化程度", 1, "header"), Span("在校生状况", 1, "header"),
     Span("健康状况", 1, "header"), Span("劳动技能", 1, "header"), Span("务工状况", 1, "header"),
     Span("参保及保障", 1, "header"), Span("成员状态", 1, "header"),
 ]
 
 
 def _family(sheet: LedgerSheet, ledger: Ledger) -> None:
-    _section(sheet, "二、家庭账")
-    sheet.add(_pair("在册人口（人）", ledger.members_present, "住房安全", _housing(ledger.housing)))
-    sheet.add(_pair("安全饮水", _yes_no(ledger.safe_water), "两不愁（吃穿）", _yes_no(ledger.food_clothing)))
-    sheet.add(_pair("通生活用电", _yes_no(ledger.electricity), "通入户路", _yes_no(ledger.road)))
-    sheet.add(_pair("耕地（亩）", _or_blank(ledger.arable_land), "林地（亩）", _or_blank(ledger.forest_land)))
-    sheet.add([Span("家庭成员", COLUMNS, "sub")])
-    sheet.add(MEMBER_HEADER)
-    if not ledger.members:
-        _none_row(sheet)
+    with sheet.together():
+        _section(sheet, "二、家庭账")
+        sheet.add(_pair("在册人口（人）", ledger.members_present, "住房安全", _housing(ledger.housing)))
+        sheet.add(_pair("安全饮水", _yes_no(ledger.safe_water), "两不愁（吃穿）", _yes_no(ledger.food_clothing)))
+        sheet.add(_pair("通生活用电", _yes_no(ledger.electricity), "通入户路", _yes_no(ledger.road)))
+        sheet.add(_pair("耕地（亩）", _or_blank(ledger.arable_land), "林地（亩）", _or_blank(ledger.forest_land)))
+    with sheet.together(keep=3):
+        sheet.add([Span("家庭成员", COLUMNS, "sub")])
+        sheet.add(MEMBER_HEADER)
+        if not ledger.members:
+            _none_row(sheet)
+        _member_rows(sheet, ledger)
+
+
+def _member_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     for m in ledger.members:
         sex_age = "/".join(x for x in (m.sex, None if m.age is None else str(m.age)) if x)
         state = m.state if m.state_date is None else f"{m.state}\n{m.state_date.isoformat()}"
@@ -259,14 +338,22 @@ EXIT_RESULT = {True: "达标", False: "未达标", None: UNRECORDED}
 
 
 def _identification(sheet: LedgerSheet, ledger: Ledger) -> None:
-    _section(sheet, "三、识别账")
-    sheet.add(_pair("贫困户属性", ledger.attribute, "识别标准", ledger.standard))
-    sheet.add(_pair("主要致贫原因", ledger.main_cause, "其他致贫原因", ledger.other_causes or NONE_TEXT))
-    sheet.add(_pair("当前状态", _status_text(ledger), "监测对象", ledger.monitoring or "否"))
-    sheet.add([Span("状态变化记录", COLUMNS, "sub")])
-    sheet.add(EVENT_HEADER)
-    if not ledger.events:
-        _none_row(sheet)
+    with sheet.together():
+        _section(sheet, "三、识别账")
+        sheet.add(_pair("贫困户属性", ledger.attribute, "识别标准", ledger.standard))
+        sheet.add(_pair("主要致贫原因", ledger.main_cause, "其他致贫原因", ledger.other_causes or NONE_TEXT))
+        sheet.add(_pair("当前状态", _status_text(ledger), "监测对象", ledger.monitoring or "否"))
+    with sheet.together(keep=3):
+        sheet.add([Span("状态变化记录", COLUMNS, "sub")])
+        sheet.add(EVENT_HEADER)
+        if not ledger.events:
+            _none_row(sheet)
+        _event_rows(sheet, ledger)
+    with sheet.together():
+        _exit_rows(sheet, ledger)
+
+
+def _event_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     for e in ledger.events:
         when: object = f"{e.date.year}年" if e.year_only else e.date
         kind = e.kind + ("\n（已作废）" if e.voided else "")
@@ -275,6 +362,9 @@ def _identification(sheet: LedgerSheet, ledger: Ledger) -> None:
             Span(e.cause, 2, "center"), Span(e.monitoring_type, 2, "center"), Span(e.risks, 2, "text"),
             Span(e.source, 1, "center"), Span(e.reason, 2, "text"),
         ])
+
+
+def _exit_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     sheet.add([Span(f"退出标准核查（一达标、两不愁、三保障及饮水安全，截至 {ledger.as_of.isoformat()}）",
                     COLUMNS, "sub")])
     sheet.add([Span("项目", 4, "header"), Span("结果", 2, "header"), Span("记录情况", 6, "header")])
@@ -290,6 +380,11 @@ POLICY_HEADER = [
 
 
 def _policy(sheet: LedgerSheet, ledger: Ledger) -> None:
+    with sheet.together(keep=3):
+        _policy_rows(sheet, ledger)
+
+
+def _policy_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     _section(sheet, "四、政策账")
     sheet.add(POLICY_HEADER)
     if not ledger.policy_years:
@@ -309,16 +404,22 @@ YEARS_PER_BLOCK = 4
 
 
 def _income(sheet: LedgerSheet, ledger: Ledger) -> None:
-    _section(sheet, "五、收入账（元）")
     if not ledger.incomes:
-        sheet.add([Span("项目", 4, "header"), Span("年度", 8, "header")])
-        _none_row(sheet)
+        with sheet.together():
+            _section(sheet, "五、收入账（元）")
+            sheet.add([Span("项目", 4, "header"), Span("年度", 8, "header")])
+            _none_row(sheet)
         return
     spending = any(line.income.compliant_spending for line in ledger.incomes)
-    for start in range(0, len(ledger.incomes), YEARS_PER_BLOCK):
-        _income_block(sheet, ledger.incomes[start:start + YEARS_PER_BLOCK], spending, ledger.as_of)
-    for note in income_notes(ledger.incomes):
-        sheet.add([Span(note, COLUMNS, "note")])
+    starts = range(0, len(ledger.incomes), YEARS_PER_BLOCK)
+    for start in starts:
+        with sheet.together():  # a block of years, and the notes with the last one
+            if start == 0:
+                _section(sheet, "五、收入账（元）")
+            _income_block(sheet, ledger.incomes[start:start + YEARS_PER_BLOCK], spending, ledger.as_of)
+            if start == starts[-1]:
+                for note in income_notes(ledger.incomes):
+                    sheet.add([Span(note, COLUMNS, "note")])
 
 
 def _income_block(sheet: LedgerSheet, block: Sequence[IncomeLine], spending: bool, as_of: dt.date) -> None:
@@ -375,17 +476,29 @@ RESOLVED = {True: "已解决", False: "未解决", None: ""}
 
 
 def _assistance(sheet: LedgerSheet, ledger: Ledger) -> None:
-    _section(sheet, "六、帮扶账")
-    sheet.add([Span("结对帮扶", COLUMNS, "sub")])
-    sheet.add(PAIRING_HEADER)
-    if not ledger.pairings:
-        _none_row(sheet)
+    with sheet.together(keep=4):
+        _section(sheet, "六、帮扶账")
+        sheet.add([Span("结对帮扶", COLUMNS, "sub")])
+        sheet.add(PAIRING_HEADER)
+        if not ledger.pairings:
+            _none_row(sheet)
+        _pairing_rows(sheet, ledger)
+    with sheet.together(keep=3):
+        _measure_rows(sheet, ledger)
+    with sheet.together(keep=3):
+        _visit_rows(sheet, ledger)
+
+
+def _pairing_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     for p in ledger.pairings:
         state = "在帮" if p.current else ("已调整" + (f"：{p.end_reason}" if p.end_reason else ""))
         sheet.add([
             Span(p.cadre.name, 1, "center"), Span(p.cadre.unit_post, 3, "text"), Span(p.cadre.phone, 2, "center"),
             Span(p.start, 2, "center"), Span(p.end, 2, "center"), Span(state, 2, "center"),
         ])
+
+
+def _measure_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     sheet.add([Span("帮扶措施", COLUMNS, "sub")])
     sheet.add(MEASURE_HEADER)
     if not ledger.measures:
@@ -395,6 +508,9 @@ def _assistance(sheet: LedgerSheet, ledger: Ledger) -> None:
             Span(m.date, 1, "center"), Span(m.kind, 1, "center"), Span(m.description, 6, "text"),
             Span(m.amount, 2, "number"), Span(m.cadre, 2, "center"),
         ])
+
+
+def _visit_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     sheet.add([Span("走访记录", COLUMNS, "sub")])
     sheet.add(VISIT_HEADER)
     if not ledger.visits:
@@ -407,11 +523,12 @@ def _assistance(sheet: LedgerSheet, ledger: Ledger) -> None:
 
 
 def _signatures(sheet: LedgerSheet) -> None:
-    sheet.blank(18)
-    sheet.add([Span("户主（签字）：", 2, "plain"), Span(None, 3, "sign"), Span(None, 1, "plain"),
-               Span("帮扶责任人（签字）：", 3, "plain"), Span(None, 3, "sign")], height=30)
-    sheet.add([Span(None, 6, "plain"), Span("日期：", 3, "plain"), Span("　　　年　　月　　日", 3, "plain")],
-              height=30)
+    with sheet.together():
+        sheet.blank(18)
+        sheet.add([Span("户主（签字）：", 2, "plain"), Span(None, 3, "sign"), Span(None, 1, "plain"),
+                   Span("帮扶责任人（签字）：", 3, "plain"), Span(None, 3, "sign")], height=30)
+        sheet.add([Span(None, 6, "plain"), Span("日期：", 3, "plain"), Span("　　　年　　月　　日", 3, "plain")],
+                  height=30)
 
 
 # --- workbooks ------------------------------------------------------------------------------------------
@@ -432,7 +549,8 @@ def file_name(ledger: Ledger) -> str:
 def _print_setup(printed_on: dt.date):
     def setup(ws) -> None:
         xlsx.a4(ws, footer_date=printed_on)
-        ws.page_margins.left = ws.page_margins.right = 0.4
+        for side, inches in MARGINS.items():
+            setattr(ws.page_margins, side, inches)
 
     return setup
 
