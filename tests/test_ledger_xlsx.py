@@ -274,3 +274,28 @@ def test_money_stays_exact(session, register, tmp_path):
     ws = write(session, [house], D(2019, 12, 31), tmp_path).active
     total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "合计")
     assert Decimal(str(total[7])) == Decimal("0.30")
+
+
+def test_pages_break_before_headings_and_long_tables_repeat_their_header(session, register, tmp_path):
+    house = register["a"]
+    for day in range(1, 29):  # a long visit log: its table runs over a page by itself
+        f.visit(session, register["zhao"], house, D(2019, 10, day), f"第{day}次走访，了解家庭收入和务工情况",
+                "房屋漏雨" if day % 2 else None)
+    ws = write(session, [house], D(2019, 12, 31), tmp_path).active
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(breaks) >= 3
+    starts = {"二、家庭账", "三、识别账", "四、政策账", "五、收入账（元）", "六、帮扶账", "家庭成员", "状态变化记录",
+              "帮扶措施", "走访记录", "户主（签字）："}
+    repeated = 0
+    for row in breaks:
+        first = [ws.cell(row + 1, c).value for c in range(1, 13)]
+        if first[:3] == ["日期", "走访人", "帮扶内容"]:  # the visit table's header again
+            repeated += 1
+            assert isinstance(ws.cell(row + 2, 1).value, dt.datetime)
+        else:
+            assert first[0] in starts or str(first[0]).startswith("退出标准核查"), (row, first)
+    assert repeated >= 1
+    # every page holds no more rows than fit under the repeated title rows
+    edges = [2, *breaks, ws.max_row]
+    for top, bottom in zip(edges, edges[1:], strict=False):
+        assert sum(ws.row_dimensions[r].height for r in range(top + 1, bottom + 1)) <= X.PAGE_BODY + 0.01

@@ -89,8 +89,9 @@ PAGE_BODY = ((A4_HEIGHT - (MARGINS["top"] + MARGINS["bottom"]) * 72) / SCALE - s
 class LedgerSheet:
     """One household's sheet: rows of spans over the grid, appended top to bottom.
 
-    It keeps track of where pages end, so that a heading is never left alone at the foot of a page:
-    rows added inside ``together()`` start a new page when they would not fit on the current one.
+    It keeps track of where pages end, so that a heading is never left alone at the foot of a page (rows
+    added inside ``together()`` start a new page when they would not fit on the current one), and a table
+    that runs over a page repeats its header row on the next.
     """
 
     def __init__(self, book: StreamingWorkbook, title: str):
@@ -99,6 +100,7 @@ class LedgerSheet:
         self.used = 0.0  # points of rows on the current page, below the title rows
         self.pages = 1
         self._buffer: list[tuple[Sequence[Span] | None, float]] | None = None
+        self._repeat: tuple[Sequence[Span], float] | None = None  # the header of the table being written
 
     @property
     def row(self) -> int:
@@ -175,11 +177,21 @@ class LedgerSheet:
                 self._emit(spans, height)
 
     def _emit(self, spans: Sequence[Span] | None, height: float, counted: bool = True) -> None:
+        kinds = {s.kind for s in spans} if spans else set()
         if counted:
-            if self.used + height > PAGE_BODY and self.used:  # the application breaks the page here itself
+            if self.used + height > PAGE_BODY and self.used:
                 self.pages += 1
                 self.used = 0.0
+                if self._repeat is not None and kinds != {"header"}:
+                    # a table runs over the page: break it ourselves and repeat its header on the new page
+                    self.sheet.page_break()
+                    self._emit(*self._repeat)
+                # otherwise the application breaks the page here itself
             self.used += height
+        if kinds == {"header"}:
+            self._repeat = (spans, height)
+        elif kinds & {"section", "sub", "note", "plain", "title"}:
+            self._repeat = None
         if spans is None:
             self.sheet.append([], height)
             return
