@@ -30,10 +30,14 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from povmon import xlsx
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DEFAULT_FONT = Font(name="Calibri", size=11, family=2)  # font 0: Excel measures column widths with it
+# Font 0, the workbook's default: Excel and WPS measure column widths with its digits (7 px for 10.5-pt SimSun,
+# as for Calibri 11), so the house font keeps widths right where Calibri is missing (WPS on Chinese Linux).
+DEFAULT_FONT = xlsx.FONT
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
