@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -297,5 +298,15 @@ def test_pages_break_before_headings_and_long_tables_repeat_their_header(session
     assert repeated >= 1
     # every page holds no more rows than fit under the repeated title rows
     edges = [2, *breaks, ws.max_row]
-    for top, bottom in zip(edges, edges[1:], strict=False):
+    for top, bottom in itertools.pairwise(edges):
         assert sum(ws.row_dimensions[r].height for r in range(top + 1, bottom + 1)) <= X.PAGE_BODY + 0.01
+
+
+def test_a_household_whose_head_has_left(session, register, tmp_path):
+    house = f.household(session, "H-NOHEAD", members=[
+        {"name": "独居者", "relation": "head", "left_on": D(2019, 5, 1), "left_reason": "deceased"}])
+    wb = write(session, [house], D(2019, 12, 31), tmp_path)
+    ws = wb.active
+    assert wb.sheetnames == ["H-NOHEAD"] and ws["A1"].value == "户编号 H-NOHEAD 帮扶“五本账”"
+    assert pairs(sections(ws)["一、明白卡（金额单位：元）"])["户主"] == "无在册户主"
+    assert pairs(sections(ws)["二、家庭账"])["在册人口（人）"] == 0

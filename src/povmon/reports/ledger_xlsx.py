@@ -266,7 +266,8 @@ def _monitoring_label(year: int, value: LineValue | None) -> str:
 def write_ledger(sheet: LedgerSheet, ledger: Ledger) -> None:
     """Lay out the card and the five ledgers of one household on its sheet."""
     head = ledger.head or "（无在册户主）"
-    sheet.add([Span(f"{head}户 帮扶“五本账”", COLUMNS, "title")], height=TITLE_HEIGHTS[0], title=True)
+    who = f"{ledger.head}户" if ledger.head else f"户编号 {ledger.code}"
+    sheet.add([Span(f"{who} 帮扶“五本账”", COLUMNS, "title")], height=TITLE_HEIGHTS[0], title=True)
     sheet.add([Span(f"{ledger.place}　户编号：{ledger.code}　户主：{head}　截至 {ledger.as_of.isoformat()}",
                     COLUMNS, "subtitle")], height=TITLE_HEIGHTS[1], title=True)
     _card(sheet, ledger)
@@ -292,7 +293,7 @@ def _card(sheet: LedgerSheet, ledger: Ledger) -> None:
 def _card_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     _section(sheet, "一、明白卡（金额单位：元）")
     sheet.add(_pair("所在村", ledger.place, "户编号", ledger.code))
-    sheet.add(_pair("户主", ledger.head, "联系电话", ledger.phone))
+    sheet.add(_pair("户主", ledger.head or "无在册户主", "联系电话", ledger.phone))
     sheet.add(_pair("贫困户属性", ledger.attribute, "脱贫状态", _status_text(ledger)))
     sheet.add(_pair("监测对象", ledger.monitoring or "否", "在册人口（人）", ledger.members_present))
     year, card = ledger.card_year, ledger.card_income
