@@ -310,3 +310,10 @@ def test_a_household_whose_head_has_left(session, register, tmp_path):
     assert wb.sheetnames == ["H-NOHEAD"] and ws["A1"].value == "户编号 H-NOHEAD 帮扶“五本账”"
     assert pairs(sections(ws)["一、明白卡（金额单位：元）"])["户主"] == "无在册户主"
     assert pairs(sections(ws)["二、家庭账"])["在册人口（人）"] == 0
+
+
+def test_sheet_names_differing_only_in_case_are_made_unique(session, tmp_path):
+    lower = f.household(session, "abc", members=[{"name": "甲", "relation": "head"}])
+    upper = f.household(session, "ABC", members=[{"name": "甲", "relation": "head"}])
+    wb = write(session, [lower, upper], D(2019, 12, 31), tmp_path)
+    assert wb.sheetnames == ["abc 甲", "ABC 甲(2)"]

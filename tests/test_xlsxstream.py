@@ -69,3 +69,13 @@ def test_an_existing_file_is_replaced_only_when_complete(tmp_path):
     book.close()
     assert load_workbook(path).sheetnames == ["a"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
+
+
+def test_numbers_are_written_plainly():
+    from povmon.xlsxstream import cell_xml
+
+    assert cell_xml("A1", Decimal("1E+3"), 0) == '<c r="A1" s="0"><v>1000</v></c>'
+    assert cell_xml("B2", "", 3) == '<c r="B2" s="3"/>'
+    assert cell_xml("C3", "a<b&c", 1) == '<c r="C3" s="1" t="inlineStr"><is><t>a&lt;b&amp;c</t></is></c>'
+    with pytest.raises(TypeError):
+        cell_xml("D4", object(), 0)

@@ -62,7 +62,7 @@ class Styles:
         self._borders: list[str] = ["<border><left/><right/><top/><bottom/><diagonal/></border>"]
         self._formats: dict[str, int] = {}
         self._xfs: list[str] = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
-        self._part_ids: dict[tuple[str, str], int] = {}
+        self._part_ids: dict[tuple[str, str], int] = {("font", self._fonts[0]): 0}
         self._ids: dict[tuple, tuple[int, tuple]] = {}
 
     def _part(self, kind: str, xml: str, items: list[str]) -> int:
@@ -113,6 +113,7 @@ class Styles:
         return index
 
     def xml(self) -> str:
+        """The styles part (xl/styles.xml)."""
         formats = "".join(f'<numFmt numFmtId="{i}" formatCode={quoteattr(code)}/>' for code, i in self._formats.items())
         return (
             f'{_XML_HEAD}<styleSheet xmlns="{MAIN_NS}">'
@@ -141,8 +142,10 @@ def cell_xml(ref: str, value: object, style: int) -> str:
         return f'<c r="{ref}" s="{style}"><v>{serial}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{style}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
-    if isinstance(value, (int, float, Decimal)):
-        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+    if isinstance(value, Decimal):
+        return f'<c r="{ref}" s="{style}"><v>{value:f}</v></c>'  # never exponent notation
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
     raise TypeError(f"cannot write {type(value).__name__} to a cell")
 
 
@@ -187,6 +190,7 @@ class StreamingSheet:
         self.book._write_sheet(self)
 
     def xml(self) -> str:
+        """The worksheet part."""
         last = f"{self._letters[-1]}{max(self.row, 1)}"
         selected = ' tabSelected="1"' if self.index == 1 else ""
         merges = ""

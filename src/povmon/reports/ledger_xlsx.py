@@ -212,6 +212,7 @@ class LedgerSheet:
             self.sheet.merge(first, last)
 
     def close(self) -> None:
+        """Finish the sheet (it is written into the workbook file now)."""
         self.sheet.close()
 
 
@@ -575,10 +576,15 @@ def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date
     printed_on = printed_on or dt.date.today()
     book = StreamingWorkbook(path, print_setup=_print_setup(printed_on))
     taken: set[str] = set()
+    folded: set[str] = set()  # Excel compares sheet names without regard to case
     try:
         for ledger in ledgers:
             title = xlsx.sheet_title(sheet_name(ledger), taken)
+            while title.casefold() in folded:
+                taken.add(title)
+                title = xlsx.sheet_title(sheet_name(ledger), taken)
             taken.add(title)
+            folded.add(title.casefold())
             sheet = LedgerSheet(book, title)
             write_ledger(sheet, ledger)
             sheet.close()
