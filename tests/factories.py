@@ -9,7 +9,19 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from povmon.models import Area, Cadre, Household, HouseholdEvent, Income, Member, Pairing
+from povmon.models import (
+    Area,
+    Benefit,
+    Cadre,
+    Household,
+    HouseholdEvent,
+    Income,
+    Measure,
+    Member,
+    Pairing,
+    Policy,
+    Visit,
+)
 from povmon.rules import idcard
 
 _seq = itertools.count(1)
@@ -90,8 +102,59 @@ def cadre(session: Session, name: str = "李四", unit: str = "交城县国土�
     return c
 
 
-def pairing(session: Session, c: Cadre, hh: Household, start: dt.date, end: dt.date | None = None) -> Pairing:
-    p = Pairing(cadre=c, household=hh, start_on=start, end_on=end)
+def pairing(
+    session: Session, c: Cadre, hh: Household, start: dt.date, end: dt.date | None = None, **fields
+) -> Pairing:
+    p = Pairing(cadre=c, household=hh, start_on=start, end_on=end, **fields)
     session.add(p)
     session.flush()
     return p
+
+
+def first_secretary(session: Session, village: Area, name: str = "王书记", **fields) -> Cadre:
+    """A first secretary (第一书记) stationed in a village."""
+    return cadre(session, name, fields.pop("unit", "吕梁市财政局"), role="first_secretary", village_id=village.id,
+                 **fields)
+
+
+def policy(session: Session, name: str = "雨露计划", category: str = "education") -> Policy:
+    """A policy of the catalogue (reused when one of that name exists)."""
+    found = session.scalar(select(Policy).where(Policy.name == name))
+    if found:
+        return found
+    p = Policy(name=name, category=category)
+    session.add(p)
+    session.flush()
+    return p
+
+
+def benefit(
+    session: Session, hh: Household, policy_name: str, day: dt.date, amount, *, category: str = "other",
+    member: Member | None = None, note: str | None = None,
+) -> Benefit:
+    b = Benefit(household=hh, policy=policy(session, policy_name, category), benefit_date=day,
+                amount=Decimal(str(amount)), member=member, note=note)
+    session.add(b)
+    session.flush()
+    return b
+
+
+def measure(
+    session: Session, hh: Household, kind: str, day: dt.date, description: str | None = None, amount=None,
+    cadre: Cadre | None = None,
+) -> Measure:
+    m = Measure(household=hh, kind=kind, measure_date=day, description=description,
+                amount=None if amount is None else Decimal(str(amount)), cadre=cadre)
+    session.add(m)
+    session.flush()
+    return m
+
+
+def visit(
+    session: Session, c: Cadre, hh: Household, day: dt.date, done: str | None = None, problems: str | None = None,
+    resolved: bool | None = None,
+) -> Visit:
+    v = Visit(cadre=c, household=hh, visit_date=day, done=done, problems=problems, resolved=resolved)
+    session.add(v)
+    session.flush()
+    return v

@@ -7,6 +7,7 @@ formula guard: text that came from users is written so that Excel or WPS can nev
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -133,7 +134,7 @@ def a4(
     fit_width: bool = True,
 ) -> None:
     """A4 print setup: fit to one page wide, repeated header rows, footer 第 &P 页 共 &N 页 with the print date."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # also for write-only sheets
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     if fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -164,3 +165,21 @@ def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
         candidate = cleaned[: 31 - len(suffix)] + suffix
         n += 1
     return candidate
+
+
+def text_lines(text: object, width: float, font_size: float = FONT.size) -> int:
+    """How many lines a wrapped value takes in a cell (or merged range) this many width units wide.
+
+    A width unit holds one digit of the default font, a CJK character of 10.5-pt 宋体 about two; the
+    estimate errs on the generous side, because a row cut too short hides text on paper.
+    """
+    if text is None or text == "":
+        return 1
+    usable = max(width - 2, 1.0)  # the cell's padding, and fonts a little wider than SimSun
+    scale = font_size / 10.5
+    return sum(max(1, math.ceil(display_width(part) * scale / usable)) for part in str(text).split("\n"))
+
+
+def line_height(font_size: float = FONT.size) -> float:
+    """The height in points of one line of 宋体 text at this size (with the cell's padding shared out)."""
+    return round(font_size * 1.4, 1)
