@@ -132,7 +132,7 @@ def a4(
     fit_width: bool = True,
 ) -> None:
     """A4 print setup: fit to one page wide, repeated header rows, footer 第 &P 页 共 &N 页 with the print date."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # the class constant: write-only sheets lack it
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     if fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
