@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from povmon.models import Area, Cadre, Household, HouseholdEvent, Income, Member, Pairing
+from povmon.models import Area, Benefit, Cadre, Household, HouseholdEvent, Income, Member, Pairing, Policy, Visit
 from povmon.rules import idcard
 
 _seq = itertools.count(1)
@@ -95,3 +95,30 @@ def pairing(session: Session, c: Cadre, hh: Household, start: dt.date, end: dt.d
     session.add(p)
     session.flush()
     return p
+
+
+def policy(session: Session, name: str = "雨露计划", category: str = "education") -> Policy:
+    """The policy of that name (created once per test)."""
+    found = session.scalar(select(Policy).where(Policy.name == name))
+    if found is not None:
+        return found
+    p = Policy(name=name, category=category)
+    session.add(p)
+    session.flush()
+    return p
+
+
+def benefit(session: Session, hh: Household, day: dt.date, amount, *, policy_name: str = "雨露计划",
+            category: str = "education", **fields) -> Benefit:
+    b = Benefit(household=hh, policy=policy(session, policy_name, category), benefit_date=day,
+                amount=Decimal(str(amount)), **fields)
+    session.add(b)
+    session.flush()
+    return b
+
+
+def visit(session: Session, c: Cadre, hh: Household, day: dt.date, **fields) -> Visit:
+    v = Visit(cadre=c, household=hh, visit_date=day, **fields)
+    session.add(v)
+    session.flush()
+    return v
