@@ -415,6 +415,7 @@ class Place:
     township: str
     village: str
     head: str | None
+    rank: int = 0  # the village's position in the report (official code order), for sorting listings
 
 
 @dataclass(frozen=True)
@@ -510,19 +511,20 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
             Household.village_id, scope_ids))
     }
     head_names = snapshot.heads(session, as_of, scope_ids)
+    rank = {a.area_id: n for n, a in enumerate(report.areas)}
 
     def place(hid: int) -> Place:
         m = meta[hid]
         town = report.township_of(m.village_id)
         village = report.area_index.get(m.village_id)
-        return Place(m.code, town.name if town else "", village.name if village else "", head_names.get(hid))
+        return Place(m.code, town.name if town else "", village.name if village else "", head_names.get(hid),
+                     rank.get(m.village_id, len(rank)))
 
     def status_label(row: HouseholdRow) -> str:
         return STATUS_LABELS[row.status_code]
 
     def sort_key(item) -> tuple:
-        p = item.place
-        return (p.township, p.village, p.code) if p else ("", "", "")
+        return (item.place.rank, item.place.code)
 
     rows = report.households
 
@@ -709,8 +711,7 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
             c = cadres[cid]
             detail = f"{c.unit or ''} 结对 {total} 户（上限 {pair_limit} 户）".strip()
             quality_cadres.append(QualityRow(f"干部结对超过{pair_limit}户", None, c.name, detail))
-    out.sort(key=lambda q: (q.category, q.place.township if q.place else "", q.place.village if q.place else "",
-                            q.place.code if q.place else "", q.who))
+    out.sort(key=lambda q: (q.category, q.place.rank if q.place else -1, q.place.code if q.place else "", q.who))
     quality_cadres.sort(key=lambda q: q.who)
     return out + quality_cadres
 
