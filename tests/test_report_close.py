@@ -88,7 +88,7 @@ def test_tampered_figures_are_detected(session):
 def test_closing_twice_needs_again_and_keeps_the_first(session):
     reg.build(session)
     closing.close_month(session, reg.MONTH, user="审计甲", today=TODAY)
-    with pytest.raises(PovmonError, match="已于 .* 由 审计甲 结账.*--again"):
+    with pytest.raises(PovmonError, match=r"已于 .* 由 审计甲 结账.*--again"):
         closing.close_month(session, reg.MONTH, user="审计乙", today=TODAY)
     closing.close_month(session, reg.MONTH, user="审计乙", again=True, today=TODAY)
     assert [c.user for c in closing.list_closes(session, "2019-01")] == ["审计甲", "审计乙"]

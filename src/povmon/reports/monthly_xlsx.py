@@ -59,8 +59,13 @@ class _Sheet:
     """A write-only sheet in the house style: rows are appended top to bottom."""
 
     def __init__(self, wb: Workbook, title: str, widths: Sequence[float], *, printed: dt.date,
-                 landscape: bool = True):
+                 landscape: bool = True, freeze: str | None = None, repeat_rows: str | None = None):
         self.ws = wb.create_sheet(title)
+        # a streamed sheet writes its view before the first row: freeze panes must be set now
+        if freeze:
+            self.ws.freeze_panes = freeze
+        if repeat_rows:
+            self.ws.print_title_rows = repeat_rows
         self.columns = len(widths)
         self.row = 0
         self._aligns: dict[tuple, Alignment] = {}
@@ -131,10 +136,6 @@ class _Sheet:
     def blank(self) -> None:
         self.append([])
 
-    def freeze(self, cell: str, repeat_rows: str) -> None:
-        self.ws.freeze_panes = cell
-        self.ws.print_title_rows = repeat_rows
-
 
 def write(report: MonthlyReport, details: Details, path: str | Path, *, comparison: Comparison | None = None,
           printed: dt.date | None = None) -> Path:
@@ -161,7 +162,9 @@ def write(report: MonthlyReport, details: Details, path: str | Path, *, comparis
 
 def _summary(wb: Workbook, report: MonthlyReport, heading: str, printed: dt.date) -> None:
     widths = [22, 14] + [7.5] * 10 + [9, 11, 8, 8, 8, 8, 12] + [7] * 5
-    s = _Sheet(wb, "汇总", widths, printed=printed)
+    header_top = SUMMARY_FIRST_ROW - 2
+    s = _Sheet(wb, "汇总", widths, printed=printed, freeze=f"C{SUMMARY_FIRST_ROW}",
+               repeat_rows=f"{header_top}:{header_top + 1}")
     s.title(f"{heading}贫困人口动态监测汇总表")
     line = report.line
     line_text = f"{report.month.income_year}年贫困线 {yuan(line.yuan)} 元" if line else \
@@ -190,7 +193,7 @@ def _summary(wb: Workbook, report: MonthlyReport, heading: str, printed: dt.date
         column = end + 1
     for ref in merges:
         s.ws.merged_cells.add(ref)
-    s.freeze(f"C{top + 2}", f"{top}:{top + 1}")
+    assert top == header_top, "the frozen header rows must be the header rows"
 
     formats = {2 + i: (PCT_FORMAT if f == "incidence_pct" else xlsx.MONEY_FORMAT if f == "benefits_yuan" else
                        INT_FORMAT) for i, (f, _, _) in enumerate(SUMMARY_COLUMNS)}
@@ -230,12 +233,11 @@ def _place_cells(p) -> list:
     return [p.township, p.village, p.code, p.head or "（无在册户主）"]
 
 
-def _list_sheet(wb, name, title, note, labels, widths, printed) -> _Sheet:
-    s = _Sheet(wb, name, widths, printed=printed)
+def _list_sheet(wb, name, title, note, labels, widths, printed, freeze: str = "A4") -> _Sheet:
+    s = _Sheet(wb, name, widths, printed=printed, freeze=freeze, repeat_rows="3:3")
     s.title(title)
     s.note(note)
     s.header(labels)
-    s.freeze("A4", "3:3")
     return s
 
 
@@ -305,8 +307,7 @@ def _benefits(wb, report: MonthlyReport, details: Details, heading: str, printed
     s = _list_sheet(
         wb, "政策资金", f"{heading}政策资金发放情况（元）",
         f"{report.month.first.isoformat()} 至 {report.as_of.isoformat()} 发放的政策资金，按政策类别和乡镇汇总",
-        labels, widths, printed)
-    s.ws.freeze_panes = "B4"
+        labels, widths, printed, freeze="B4")
     zero = Decimal("0.00")
     column_totals = [zero] * len(keys)
     counts_total = 0
@@ -326,13 +327,12 @@ def _quality(wb, report: MonthlyReport, details: Details, heading: str, printed:
     counts: dict[str, int] = {}
     for q in items:
         counts[q.category] = counts.get(q.category, 0) + 1
-    s = _Sheet(wb, "数据质量", [6, 22, 12, 12, 20, 10, 10, 44], printed=printed)
+    s = _Sheet(wb, "数据质量", [6, 22, 12, 12, 20, 10, 10, 44], printed=printed, freeze="A4", repeat_rows="3:3")
     s.title(f"{heading}数据质量核查清单")
     s.note(f"建档立卡户和监测户：6–15岁未在校、未参加基本医疗保险、C/D级危房、未录入{report.month.income_year}年收入；"
            f"全部在册户：户主不在册、家庭人口与在册人数不符；干部结对超过{details.pair_limit}户。"
            f"共 {len(items)} 条", lines=2)
     s.header(["序号", "类别", "乡镇", "村", "户编号", "户主", "人员", "说明"])
-    s.freeze("A4", "3:3")
     for n, q in enumerate(items, start=1):
         p = q.place
         place = [p.township, p.village, p.code, p.head or "（无）"] if p else ["", "", "", ""]
