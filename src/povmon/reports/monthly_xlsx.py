@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class _Sheet:
         self.columns = len(widths)
         self.row = 0
         self._aligns: dict[tuple, Alignment] = {}
+        self._styles: dict[tuple, object] = {}
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
         xlsx.a4(self.ws, landscape=landscape, footer_date=printed)
@@ -81,23 +83,32 @@ class _Sheet:
 
     def cell(self, value, *, font: Font = xlsx.FONT, fmt: str | None = None, fill: PatternFill | None = None,
              border: bool = True, align: Alignment | None = None) -> WriteOnlyCell:
-        c = xlsx.guard(WriteOnlyCell(self.ws), value)
-        c.font = font
-        if border:
-            c.border = xlsx.BORDER
-        if fill is not None:
-            c.fill = fill
-        if fmt is not None:
-            c.number_format = fmt
-        elif isinstance(value, Decimal):
-            c.number_format = xlsx.MONEY_FORMAT
-        elif isinstance(value, dt.date):
-            c.number_format = xlsx.DATE_FORMAT
+        if fmt is None:
+            if isinstance(value, Decimal):
+                fmt = xlsx.MONEY_FORMAT
+            elif isinstance(value, dt.date):
+                fmt = xlsx.DATE_FORMAT
         if align is None:
             numeric = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
             align = self.align("right", wrap=False) if numeric else self.align()
-        c.alignment = align
-        return c
+        c = WriteOnlyCell(self.ws)
+        # Assigning font/border/… makes openpyxl hash the style objects for every cell, which dominates
+        # the time of a long sheet; each combination is styled once and its style ids copied after that.
+        key = (id(font), fmt, id(fill), border, id(align))
+        template = self._styles.get(key)
+        if template is None:
+            c.font = font
+            if border:
+                c.border = xlsx.BORDER
+            if fill is not None:
+                c.fill = fill
+            if fmt is not None:
+                c.number_format = fmt
+            c.alignment = align
+            self._styles[key] = copy(c._style)
+        else:
+            c._style = copy(template)
+        return xlsx.guard(c, value)  # after the style: guard may set the quote prefix
 
     def append(self, cells: list, height: float | None = None) -> int:
         self.row += 1
