@@ -593,14 +593,18 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         .where(Visit.visit_date >= month.first, Visit.visit_date <= as_of).group_by(Visit.cadre_id),
         Household.village_id, scope_ids)
     month_visits = {cid: (n, hh) for cid, n, hh in session.execute(in_month)}
-    last_by_cadre = dict(session.execute(_in_scope(
-        select(Visit.cadre_id, func.max(Visit.visit_date)).join(Household, Household.id == Visit.household_id)
-        .where(Visit.visit_date <= as_of).group_by(Visit.cadre_id),
-        Household.village_id, scope_ids)).all())
-    last_by_household = dict(session.execute(_in_scope(
-        select(Visit.household_id, func.max(Visit.visit_date)).join(Household, Household.id == Visit.household_id)
-        .where(Visit.visit_date <= as_of).group_by(Visit.household_id),
-        Household.village_id, scope_ids)).all())
+    # the last visit of each (household, cadre) pair in one scan, then by cadre and by household
+    last_by_cadre: dict[int, dt.date] = {}
+    last_by_household: dict[int, dt.date] = {}
+    for hid, cid, last in session.execute(_in_scope(
+        select(Visit.household_id, Visit.cadre_id, func.max(Visit.visit_date))
+        .join(Household, Household.id == Visit.household_id)
+        .where(Visit.visit_date <= as_of).group_by(Visit.household_id, Visit.cadre_id),
+        Household.village_id, scope_ids)):
+        if last_by_cadre.get(cid) is None or last > last_by_cadre[cid]:
+            last_by_cadre[cid] = last
+        if last_by_household.get(hid) is None or last > last_by_household[hid]:
+            last_by_household[hid] = last
     cadre_ids = set(cadre_households) | set(month_visits)
     cadres = {c.id: c for c in _cadres(session, cadre_ids)}
     cadre_visits = [
@@ -639,7 +643,7 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         benefits[key] = (old[0] + (amount or Decimal(0)), old[1] + count)
     townships = [report.area_index[a.area_id] for a in report.areas if a.level == "township"]
 
-    quality = _quality(session, report, meta, place, pair_limit, cadre_households, cadres)
+    quality = _quality(session, report, meta, place, pair_limit, cadre_households, cadres, head_names)
     return Details(changes, below, unpaired, cadre_visits, not_visited, benefits, townships, quality, pair_limit)
 
 
@@ -650,7 +654,8 @@ def _cadres(session: Session, ids: set[int]) -> list[Cadre]:
     return [c for c in session.scalars(select(Cadre)) if c.id in ids]
 
 
-def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_households, cadres) -> list[QualityRow]:
+def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_households, cadres,
+             has_head) -> list[QualityRow]:
     as_of, rows, scope_ids = report.as_of, report.households, report.scope_ids
     year = report.month.income_year
     out: list[QualityRow] = []
@@ -680,20 +685,21 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
 
     for hid, row in rows.items():
         m = meta[hid]
-        where = place(hid)
+        found = []
         if row.focus:
             if m.housing_safety in ("C", "D"):
-                out.append(QualityRow("住房为C/D级危房", where, "", f"住房安全鉴定：{m.housing_safety}级"))
+                found.append(("住房为C/D级危房", f"住房安全鉴定：{m.housing_safety}级"))
             if row.income is None:
-                out.append(QualityRow(f"未录入{year}年收入", where, "", f"{year}年无收入记录，未计入低于标准线户数"))
+                found.append((f"未录入{year}年收入", f"{year}年无收入记录，未计入低于标准线户数"))
             elif row.income.per_capita is None:
-                out.append(QualityRow(f"{year}年末无在册成员", where, "",
-                                      f"{year}年12月31日无在册成员，无法计算人均纯收入"))
-        if where.head is None:
-            out.append(QualityRow("户主不在册", where, "", f"{as_of.isoformat()} 无在册户主（在册 {row.people} 人）"))
+                found.append((f"{year}年末无在册成员", f"{year}年12月31日无在册成员，无法计算人均纯收入"))
+        if hid not in has_head:
+            found.append(("户主不在册", f"{as_of.isoformat()} 无在册户主（在册 {row.people} 人）"))
         if m.declared_size is not None and m.declared_size != row.people:
-            out.append(QualityRow("家庭人口与在册人数不符", where, "",
-                                  f"登记家庭人口 {m.declared_size} 人，在册 {row.people} 人"))
+            found.append(("家庭人口与在册人数不符", f"登记家庭人口 {m.declared_size} 人，在册 {row.people} 人"))
+        if found:  # a place only for households with something to chase (most have nothing)
+            where = place(hid)
+            out.extend(QualityRow(category, where, "", detail) for category, detail in found)
     if report.line is None:
         out.append(QualityRow("缺少贫困线", None, "",
                               f"没有 {year} 年的贫困线，低于标准线户数无法计算；请用 povmon lines load 导入"))
