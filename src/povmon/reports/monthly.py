@@ -172,10 +172,10 @@ class HouseholdRow:
     def monitored(self) -> bool:
         return bool(self.status and self.status.monitored)
 
-    @property
-    def focus(self) -> bool:
-        """Registered or monitored: the households below-line and pairing figures are about."""
-        return self.registered or self.monitored
+    focus: bool = field(init=False)  # registered or monitored: the households below-line and pairing count
+
+    def __post_init__(self) -> None:
+        self.focus = self.registered or self.monitored
 
 
 @dataclass
@@ -532,16 +532,13 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
     changes: list[ChangeRow] = []
     e = HouseholdEvent
     target = aliased(HouseholdEvent)
-    voided = snapshot.voided_by(as_of)
     event_query = (
         select(e.household_id, e.kind, e.event_date, e.reason, e.monitoring_type, target.kind, target.event_date)
-        .join(Household, Household.id == e.household_id)
         .outerjoin(target, target.id == e.cancels_event_id)
-        .outerjoin(voided, voided.c.event_id == e.id)
-        .where(e.event_date >= month.first, e.event_date <= as_of, voided.c.event_id.is_(None))
+        .where(e.event_date >= month.first, e.event_date <= as_of, snapshot.not_voided(as_of, e))
     )
     for hid, kind, day, reason, mtype, t_kind, t_day in session.execute(
-        _in_scope(event_query, Household.village_id, scope_ids)
+        snapshot.restrict(event_query, e.household_id, scope_ids)
     ):
         detail = reason or ""
         if kind == "monitoring_added" and mtype:
@@ -551,12 +548,11 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         changes.append(ChangeRow(place(hid), "状态变动", EVENT_KIND.label(kind) or kind, day, detail))
     member_query = (
         select(Member.household_id, Member.name, Member.joined_on, Member.left_on, Member.left_reason)
-        .join(Household, Household.id == Member.household_id)
-        .where(
-            (Member.joined_on.between(month.first, as_of)) | (Member.left_on.between(month.first, as_of))
-        )
+        .where((Member.joined_on.between(month.first, as_of)) | (Member.left_on.between(month.first, as_of)))
     )
-    for hid, name, joined, left, reason in session.execute(_in_scope(member_query, Household.village_id, scope_ids)):
+    for hid, name, joined, left, reason in session.execute(
+        snapshot.restrict(member_query, Member.household_id, scope_ids)
+    ):
         if joined is not None and month.first <= joined <= as_of:
             changes.append(ChangeRow(place(hid), "人口变动", "新增", joined, name))
         if left is not None and month.first <= left <= as_of:
@@ -570,11 +566,10 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         for r in rows.values() if r.focus and line is not None and _below_line(r, line)
     ]
     below.sort(key=sort_key)
-    ended = dict(session.execute(_in_scope(
+    ended = dict(session.execute(snapshot.restrict(
         select(Pairing.household_id, func.max(Pairing.end_on))
-        .join(Household, Household.id == Pairing.household_id)
         .where(Pairing.end_on <= as_of).group_by(Pairing.household_id),
-        Household.village_id, scope_ids)).all())
+        Pairing.household_id, scope_ids)).all())
     unpaired = [
         UnpairedRow(place(r.id), status_label(r), r.monitored, ended.get(r.id))
         for r in rows.values() if r.focus and not r.paired
@@ -587,20 +582,18 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
     for hid, cid in report.pairs:
         cadre_households[cid].add(hid)
         household_cadres[hid].add(cid)
-    in_month = _in_scope(
+    in_month = snapshot.restrict(
         select(Visit.cadre_id, func.count(), func.count(distinct(Visit.household_id)))
-        .join(Household, Household.id == Visit.household_id)
         .where(Visit.visit_date >= month.first, Visit.visit_date <= as_of).group_by(Visit.cadre_id),
-        Household.village_id, scope_ids)
+        Visit.household_id, scope_ids)
     month_visits = {cid: (n, hh) for cid, n, hh in session.execute(in_month)}
     # the last visit of each (household, cadre) pair in one scan, then by cadre and by household
     last_by_cadre: dict[int, dt.date] = {}
     last_by_household: dict[int, dt.date] = {}
-    for hid, cid, last in session.execute(_in_scope(
+    for hid, cid, last in session.execute(snapshot.restrict(
         select(Visit.household_id, Visit.cadre_id, func.max(Visit.visit_date))
-        .join(Household, Household.id == Visit.household_id)
         .where(Visit.visit_date <= as_of).group_by(Visit.household_id, Visit.cadre_id),
-        Household.village_id, scope_ids)):
+        Visit.household_id, scope_ids)):
         if last_by_cadre.get(cid) is None or last > last_by_cadre[cid]:
             last_by_cadre[cid] = last
         if last_by_household.get(hid) is None or last > last_by_household[hid]:
@@ -634,7 +627,7 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         .join(Household, Household.id == Benefit.household_id)
         .where(Benefit.benefit_date >= month.first, Benefit.benefit_date <= as_of)
         .group_by(Policy.category, Household.village_id),
-        Household.village_id, scope_ids)
+        Household.village_id, scope_ids)  # the month's benefits only: a small join
     benefits: dict[tuple[str, int], tuple[Decimal, int]] = {}
     for category, area_id, amount, count in session.execute(benefit_query):
         town = report.township_of(area_id)
@@ -663,16 +656,15 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
     # members of registered or monitored households: 6–15 and not in school, not insured
     youngest = _years_before(as_of, SCHOOL_AGE[0])  # born on or before: at least 6 on as_of
     oldest = _years_before(as_of, SCHOOL_AGE[1] + 1) + dt.timedelta(days=1)  # born after: at most 15
-    members = _in_scope(
+    members = snapshot.restrict(
         select(Member.household_id, Member.name, Member.birth_date, Member.school_status, Member.health,
                Member.medical_insurance)
-        .join(Household, Household.id == Member.household_id)
         .where(snapshot.present_on(as_of))
         .where(
             ((Member.school_status == "not_student") & Member.birth_date.between(oldest, youngest))
             | (Member.medical_insurance.is_(False))
         ),
-        Household.village_id, scope_ids)
+        Member.household_id, scope_ids)
     for hid, name, born, school, health, insured in session.execute(members):
         row = rows.get(hid)
         if row is None or not row.focus:
