@@ -85,8 +85,11 @@ def test_income_of_a_year_sums_months_and_divides_by_members_on_31_december(sess
     got = snapshot.incomes_of_year(session, 2018)
     assert set(got) == {hh.id}
     year = got[hh.id]
-    assert year.net == Decimal("5800.03") and year.members == 2
+    assert year.net == Decimal("5800.03") and year.members == 2 and year.components is None
     assert year.per_capita == Decimal("2900.02")  # 2900.015 rounded half-up
+    full = snapshot.incomes_of_year(session, 2018, components=True)[hh.id]
+    assert full.components.net == full.net and full.components.wage == Decimal("5000.00")
+    assert full.components.transfer == Decimal("100.00") and full.components.property == Decimal("0.02")
 
 
 def test_active_pairings_on_a_day(session):
