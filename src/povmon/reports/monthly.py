@@ -149,32 +149,25 @@ class Month:
         return self.as_of.year - 1
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdRow:
-    """One household as the report sees it on as_of (the figures' per-household inputs)."""
+    """A household present on as_of with events in effect: the per-household inputs of the figures."""
 
     id: int
     area_id: int
     people: int
-    status: StatusOn | None
+    status: StatusOn
     paired: bool
     income: snapshot.YearIncome | None
-
-    @property
-    def status_code(self) -> str:
-        return self.status.status if self.status else "non_poor"
-
-    @property
-    def registered(self) -> bool:
-        return self.status_code in REGISTERED
-
-    @property
-    def monitored(self) -> bool:
-        return bool(self.status and self.status.monitored)
-
+    status_code: str = field(init=False)
+    registered: bool = field(init=False)
+    monitored: bool = field(init=False)
     focus: bool = field(init=False)  # registered or monitored: the households below-line and pairing count
 
     def __post_init__(self) -> None:
+        self.status_code = self.status.status
+        self.registered = self.status_code in REGISTERED
+        self.monitored = self.status.monitored
         self.focus = self.registered or self.monitored
 
 
@@ -186,7 +179,8 @@ class MonthlyReport:
     scope: Area | None  # None: the whole register
     areas: list[AreaFigures]
     line: LineValue | None  # the poverty line of the income year
-    households: dict[int, HouseholdRow] = field(repr=False)  # households present on as_of
+    people: dict[int, int] = field(repr=False)  # {household: members present} for households present on as_of
+    households: dict[int, HouseholdRow] = field(repr=False)  # those of them with events in effect
     area_index: dict[int, Area] = field(repr=False)
     scope_ids: list[int] | None = field(repr=False)  # the areas of the scope (None: all)
     pairs: list[tuple[int, int]] = field(repr=False)  # (household, cadre) pairings active on as_of
@@ -309,13 +303,16 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
     rows: dict[int, HouseholdRow] = {}
     for hid, n in people.items():
         area_id = villages[hid]
-        row = HouseholdRow(hid, area_id, n, statuses.get(hid), hid in paired, incomes.get(hid))
-        rows[hid] = row
         fig = figures.get(area_id)
         if fig is None:  # a household hanging from an area outside the tree (cannot happen with the FK)
             continue
         fig.households += 1
         fig.people += n
+        state = statuses.get(hid)
+        if state is None:  # 一般农户 without monitoring: most households, nothing more to count
+            continue
+        row = HouseholdRow(hid, area_id, n, state, hid in paired, incomes.get(hid))
+        rows[hid] = row
         status = row.status_code
         if status in REGISTERED:
             fig.registered_households += 1
@@ -358,7 +355,7 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
             parent.add(figures[area.id])
 
     return MonthlyReport(
-        month=month, scope=scope, areas=[figures[a.id] for a, _ in order], line=line, households=rows,
+        month=month, scope=scope, areas=[figures[a.id] for a, _ in order], line=line, people=people, households=rows,
         area_index=index, scope_ids=scope_ids, pairs=pairs,
     )
 
@@ -520,8 +517,8 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         return Place(m.code, town.name if town else "", village.name if village else "", head_names.get(hid),
                      rank.get(m.village_id, len(rank)))
 
-    def status_label(row: HouseholdRow) -> str:
-        return STATUS_LABELS[row.status_code]
+    def status_label(row: HouseholdRow | None) -> str:
+        return STATUS_LABELS[row.status_code if row else "non_poor"]
 
     def sort_key(item) -> tuple:
         return (item.place.rank, item.place.code)
@@ -612,12 +609,12 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
     window_start = as_of - dt.timedelta(days=NOT_VISITED_DAYS - 1)
     not_visited = []
     for hid, cids in household_cadres.items():
-        if hid not in rows:
+        if hid not in report.people:
             continue
         last = last_by_household.get(hid)
         if last is None or last < window_start:
             names = "、".join(sorted(cadres[c].name for c in cids if c in cadres))
-            not_visited.append(NotVisitedRow(place(hid), status_label(rows[hid]), names, last))
+            not_visited.append(NotVisitedRow(place(hid), status_label(rows.get(hid)), names, last))
     not_visited.sort(key=sort_key)
 
     # 政策资金: benefits dated in the month by policy category and township
@@ -675,10 +672,11 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
         if insured is False:
             out.append(QualityRow("未参加基本医疗保险", place(hid), name, "医疗保险：否"))
 
-    for hid, row in rows.items():
+    for hid, people in report.people.items():
         m = meta[hid]
+        row = rows.get(hid)
         found = []
-        if row.focus:
+        if row is not None and row.focus:
             if m.housing_safety in ("C", "D"):
                 found.append(("住房为C/D级危房", f"住房安全鉴定：{m.housing_safety}级"))
             if row.income is None:
@@ -686,9 +684,9 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
             elif row.income.per_capita is None:
                 found.append((f"{year}年末无在册成员", f"{year}年12月31日无在册成员，无法计算人均纯收入"))
         if hid not in has_head:
-            found.append(("户主不在册", f"{as_of.isoformat()} 无在册户主（在册 {row.people} 人）"))
-        if m.declared_size is not None and m.declared_size != row.people:
-            found.append(("家庭人口与在册人数不符", f"登记家庭人口 {m.declared_size} 人，在册 {row.people} 人"))
+            found.append(("户主不在册", f"{as_of.isoformat()} 无在册户主（在册 {people} 人）"))
+        if m.declared_size is not None and m.declared_size != people:
+            found.append(("家庭人口与在册人数不符", f"登记家庭人口 {m.declared_size} 人，在册 {people} 人"))
         if found:  # a place only for households with something to chase (most have nothing)
             where = place(hid)
             out.extend(QualityRow(category, where, "", detail) for category, detail in found)
