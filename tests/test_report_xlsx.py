@@ -120,6 +120,7 @@ def test_detail_sheets_list_what_the_figures_count(session, tmp_path):
     assert cadres["李一"]["结对户数"] == 3 and cadres["李一"]["本月走访户数"] == 2
     assert cadres["李一"]["本月走访次数"] == 3 and cadres["李一"]["最近走访日期"] == dt.datetime(2019, 1, 30)
     assert cadres["赵四"]["结对户数"] == 0 and cadres["赵四"]["本月走访户数"] == 1
+    assert cadres["李一"]["60天未走访的结对户"] == 1 and cadres["王二"]["60天未走访的结对户"] == 1
     second = next(r for r in range(1, visits.max_row + 1) if visits.cell(r, 1).value == "序号" and r > 3)
     assert {r["户编号"]: r["帮扶干部"] for r in _table(visits, second)} == {"H2": "李一", "H4": "王二"}
 

@@ -457,6 +457,7 @@ class CadreVisitRow:
     visited: int
     visits: int
     last_visit: dt.date | None
+    not_visited: int = 0  # paired households nobody visited in the last 60 days
 
 
 @dataclass(frozen=True)
@@ -597,17 +598,9 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
             last_by_household[hid] = last
     cadre_ids = set(cadre_households) | set(month_visits)
     cadres = {c.id: c for c in _cadres(session, cadre_ids)}
-    cadre_visits = [
-        CadreVisitRow(
-            cadres[cid].name, cadres[cid].unit, CADRE_ROLE.label(cadres[cid].role) or "",
-            len(cadre_households.get(cid, ())), month_visits.get(cid, (0, 0))[1], month_visits.get(cid, (0, 0))[0],
-            last_by_cadre.get(cid),
-        )
-        for cid in cadre_ids if cid in cadres
-    ]
-    cadre_visits.sort(key=lambda c: (c.unit or "", c.name))
     window_start = as_of - dt.timedelta(days=NOT_VISITED_DAYS - 1)
     not_visited = []
+    overdue: dict[int, int] = defaultdict(int)
     for hid, cids in household_cadres.items():
         if hid not in report.people:
             continue
@@ -615,6 +608,17 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         if last is None or last < window_start:
             names = "、".join(sorted(cadres[c].name for c in cids if c in cadres))
             not_visited.append(NotVisitedRow(place(hid), status_label(rows.get(hid)), names, last))
+            for c in cids:
+                overdue[c] += 1
+    cadre_visits = [
+        CadreVisitRow(
+            cadres[cid].name, cadres[cid].unit, CADRE_ROLE.label(cadres[cid].role) or "",
+            len(cadre_households.get(cid, ())), month_visits.get(cid, (0, 0))[1], month_visits.get(cid, (0, 0))[0],
+            last_by_cadre.get(cid), overdue.get(cid, 0),
+        )
+        for cid in cadre_ids if cid in cadres
+    ]
+    cadre_visits.sort(key=lambda c: (c.unit or "", c.name))
     not_visited.sort(key=sort_key)
 
     # 政策资金: benefits dated in the month by policy category and township

@@ -291,10 +291,11 @@ def _visits(wb, report: MonthlyReport, details: Details, heading: str, printed: 
     s = _list_sheet(
         wb, "走访", f"{heading}帮扶干部走访情况",
         f"结对户数按 {report.as_of.isoformat()} 有效结对计；走访按本月日期计；共 {len(details.cadre_visits)} 名干部",
-        ["序号", "帮扶干部", "单位", "角色", "结对户数", "本月走访户数", "本月走访次数", "最近走访日期", ""],
+        ["序号", "帮扶干部", "单位", "角色", "结对户数", "本月走访户数", "本月走访次数", "最近走访日期",
+         "60天未走访的结对户"],
         [6, 12, 26, 12, 10, 12, 12, 14, 12], printed)
     for n, c in enumerate(details.cadre_visits, start=1):
-        s.data([n, c.name, c.unit or "", c.role, c.paired, c.visited, c.visits, c.last_visit or "无", None])
+        s.data([n, c.name, c.unit or "", c.role, c.paired, c.visited, c.visits, c.last_visit or "无", c.not_visited])
     s.blank()
     start = report.as_of - dt.timedelta(days=59)
     s.merged(f"60天内（{start.isoformat()} 至 {report.as_of.isoformat()}）未走访的结对户，"
