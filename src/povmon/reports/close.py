@@ -156,6 +156,7 @@ class Difference:
 
     @property
     def label(self) -> str:
+        """The figure's Chinese name."""
         return FIELD_LABELS.get(self.field, self.field)
 
 
@@ -173,6 +174,7 @@ class Change:
 
     @property
     def table_label(self) -> str:
+        """What kind of record, in Chinese."""
         return TABLE_LABELS.get(self.table, self.table)
 
 
@@ -189,6 +191,7 @@ class Comparison:
 
     @property
     def same(self) -> bool:
+        """Nothing differs and the close is intact."""
         return self.intact and not self.differences
 
     def as_json(self) -> dict:

@@ -96,6 +96,7 @@ class AreaFigures:
 
     @property
     def cadres(self) -> int:
+        """Distinct cadres with an active pairing here."""
         return len(self.cadre_ids)
 
     @property
@@ -187,6 +188,7 @@ class MonthlyReport:
 
     @property
     def as_of(self) -> dt.date:
+        """The month's last day."""
         return self.month.as_of
 
     def as_json(self) -> dict:
@@ -199,10 +201,6 @@ class MonthlyReport:
         while area is not None and area.level != "township":
             area = self.area_index.get(area.parent_id) if area.parent_id else None
         return area
-
-    def village_of(self, area_id: int) -> Area | None:
-        area = self.area_index.get(area_id)
-        return area if area is not None and area.level == "village" else None
 
 
 # --- areas ----------------------------------------------------------------------------------------------
@@ -468,6 +466,7 @@ class NotVisitedRow:
     last_visit: dt.date | None
 
     def days_since(self, as_of: dt.date) -> int | None:
+        """Days from the last visit to as_of (None: never visited)."""
         return None if self.last_visit is None else (as_of - self.last_visit).days
 
 

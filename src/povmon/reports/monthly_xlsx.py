@@ -76,6 +76,7 @@ class _Sheet:
         xlsx.a4(self.ws, landscape=landscape, footer_date=printed)
 
     def align(self, horizontal: str = "left", indent: int = 0, wrap: bool = True) -> Alignment:
+        """A cached alignment."""
         key = (horizontal, indent, wrap)
         if key not in self._aligns:
             self._aligns[key] = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap, indent=indent)
@@ -83,6 +84,7 @@ class _Sheet:
 
     def cell(self, value, *, font: Font = xlsx.FONT, fmt: str | None = None, fill: PatternFill | None = None,
              border: bool = True, align: Alignment | None = None) -> WriteOnlyCell:
+        """A styled write-only cell; text through xlsx.guard."""
         if fmt is None:
             if isinstance(value, Decimal):
                 fmt = xlsx.MONEY_FORMAT
@@ -111,6 +113,7 @@ class _Sheet:
         return xlsx.guard(c, value)  # after the style: guard may set the quote prefix
 
     def append(self, cells: list, height: float | None = None) -> int:
+        """Write the next row; returns its number."""
         self.row += 1
         if height is not None:
             self.ws.row_dimensions[self.row].height = height
@@ -118,6 +121,7 @@ class _Sheet:
         return self.row
 
     def merged(self, text: str, *, font: Font, height: float, align: Alignment, border: bool = False) -> None:
+        """One text across the sheet's columns."""
         cells = [self.cell(text, font=font, border=border, align=align)]
         cells += [self.cell(None, border=border) for _ in range(self.columns - 1)]
         row = self.append(cells, height)
@@ -125,18 +129,22 @@ class _Sheet:
             self.ws.merged_cells.add(f"A{row}:{get_column_letter(self.columns)}{row}")
 
     def title(self, text: str) -> None:
+        """The sheet's title row."""
         self.merged(text, font=xlsx.FONT_TITLE, height=28, align=self.align("center", wrap=False))
 
     def note(self, text: str, lines: int = 1) -> None:
+        """A small-print line under the title or the table."""
         self.merged(text, font=xlsx.FONT_SMALL, height=14 * lines + 2, align=self.align())
 
     def header(self, labels: Sequence[str], height: float = 30) -> None:
+        """A bold, shaded header row."""
         center = self.align("center")
         self.append([self.cell(label, font=xlsx.FONT_BOLD, fill=xlsx.HEADER_FILL, align=center) for label in labels],
                     height)
 
     def data(self, values: Sequence, *, font: Font = xlsx.FONT, fill: PatternFill | None = None,
              formats: dict[int, str] | None = None, indent: int = 0) -> None:
+        """A data row in the house style."""
         cells = []
         for index, value in enumerate(values):
             fmt = formats.get(index) if formats else None
@@ -145,6 +153,7 @@ class _Sheet:
         self.append(cells)
 
     def blank(self) -> None:
+        """An empty row."""
         self.append([])
 
 
