@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from povmon.errors import PovmonError
-from povmon.models import MonthClose
+from povmon.models import AuditLog, MonthClose
 from povmon.reports import close as closing
 from povmon.reports import monthly
 from povmon.services import audit
@@ -26,6 +26,8 @@ def test_close_stores_the_figures_their_hash_the_user_and_time(session):
     assert stored.note.endswith("一月账") and stored.closed_at is not None
     assert [c.id for c in closing.list_closes(session)] == [stored.id]
     assert closing.close_json(session, stored)["scope"] == "全部区划"
+    logged = session.query(AuditLog).filter_by(table_name="month_close", row_id=stored.id).one()
+    assert logged.user == "审计甲" and logged.action == "insert" and stored.sha256 in logged.note
 
 
 def test_a_closed_month_recomputes_to_the_same_figures_after_later_dated_records(session):

@@ -44,6 +44,7 @@ from povmon.models import (
 from povmon.models.base import utcnow
 from povmon.reports import monthly
 from povmon.rules.vocab import EVENT_KIND, MEMBER_STATE
+from povmon.services import audit
 
 FIELD_LABELS = {
     "households": "在册户数", "people": "在册人数",
@@ -124,7 +125,7 @@ def close_month(
     close = MonthClose(month=report.month.label, area=label, as_of=report.as_of, figures=figures,
                        sha256=digest(figures), user=user, closed_at=utcnow(), note=note_text)
     session.add(close)
-    session.flush()
+    audit.inserted(session, close, user=user, note=f"report close {report.month.label} sha256 {close.sha256}")
     return close, report
 
 
