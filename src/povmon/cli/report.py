@@ -82,6 +82,8 @@ def monthly_cmd(
 
 def render(report: monthly.MonthlyReport):
     """The terminal view: the top area and the level below it (county and townships), in two narrow tables."""
+    if not report.areas:
+        return Text("登记簿里还没有区划和户；请先用 povmon import 导入花名册。")
     rows = [a for a in report.areas if a.depth <= 1]
     top = report.areas[0].name if report.areas else ""
     people = console.table(
