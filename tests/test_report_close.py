@@ -65,6 +65,8 @@ def test_a_back_dated_change_after_the_close_is_reported_with_who_and_when(sessi
     assert "2017-12-31" in by_user["李会计"].detail and "2019-02-01" in by_user["李会计"].detail
     data = comparison.as_json()
     assert data["same"] is False and len(data["changes"]) == 2
+    assert sorted((kind, action, user, n) for kind, action, user, _, n in comparison.summary()) == [
+        ("识别账事件", "修改", "李会计", 1), ("识别账事件", "新建", "王会计", 1)]
 
 
 def test_a_new_household_with_undated_members_is_listed_once(session):

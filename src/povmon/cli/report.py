@@ -139,7 +139,10 @@ def render_comparison(comparison: closing.Comparison):
             for ch in changes[:SHOWN]
         ]))
         if len(changes) > SHOWN:
-            parts.append(Text(f"……另有 {len(changes) - SHOWN} 条，见 -o 工作簿的“结账核对”表。"))
+            parts.append(Text(f"……另有 {len(changes) - SHOWN} 条，见 -o 工作簿的“结账核对”表。"
+                              "按类别、操作人和日期汇总："))
+            parts.append(console.table(None, ["记录", "操作", "操作人", "日期", "条数"],
+                                       [list(row) for row in comparison.summary()]))
     else:
         parts.append(Text("未找到结账后新建或修改的记录：差异可能来自程序版本不同（结账时为 "
                           f"{c.note or '未记录'}），或有人绕过 povmon 直接改了数据库。"))

@@ -190,6 +190,13 @@ class Comparison:
     changes: list[Change]
     compared_areas: int
 
+    def summary(self) -> list[tuple[str, str, str, str, int]]:
+        """The changes counted by (record kind, action, user, day): what a long list boils down to."""
+        counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        for c in self.changes:
+            counts[(c.table_label, c.action, c.user, when(c.at)[:10])] += 1
+        return [(*key, n) for key, n in sorted(counts.items(), key=lambda kv: (kv[0][3], -kv[1]))]
+
     @property
     def same(self) -> bool:
         """Nothing differs and the close is intact."""

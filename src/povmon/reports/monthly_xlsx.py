@@ -53,6 +53,7 @@ SUMMARY_COLUMNS: list[tuple[str, str | None, str]] = [
     ("risk_eliminated", "本月变动（事件数）", "风险消除"),
 ]
 SUMMARY_FIRST_ROW = 5  # the county's row on 汇总 (title, subtitle, two header rows above it)
+MAX_CHANGES = 50_000  # 结账核对 lists at most this many records one by one (the summary counts them all)
 SHEETS = ("汇总", "变动", "低于标准线", "未结对", "走访", "政策资金", "数据质量", "图表")
 
 
@@ -429,9 +430,15 @@ def _comparison(wb, report: MonthlyReport, comparison: Comparison, heading: str,
     for d in comparison.differences:
         s.data([d.area, "区划" if d.field == "area" else d.label, _plain(d.closed, d.field), _plain(d.now, d.field)])
     s.blank()
+    s.header(["记录", "操作", "操作人", "日期", "条数", "", "", ""])
+    for row in comparison.summary():
+        s.data([*row, None, None, None])
+    s.blank()
     s.header(["时间", "操作人", "记录", "户编号", "生效日期", "内容", "操作", ""])
-    for ch in comparison.changes:
+    for ch in comparison.changes[:MAX_CHANGES]:
         s.data([when(ch.at), ch.user, ch.table_label, ch.household or "", ch.effective, ch.detail, ch.action, None])
+    if len(comparison.changes) > MAX_CHANGES:
+        s.note(f"……另有 {len(comparison.changes) - MAX_CHANGES} 条未列出（见上面的汇总）。")
 
 
 def _plain(value, field: str) -> object:
