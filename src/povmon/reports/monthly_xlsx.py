@@ -415,7 +415,7 @@ def _charts(wb, report: MonthlyReport, heading: str, printed: dt.date) -> None:
 
 
 def _comparison(wb, report: MonthlyReport, comparison: Comparison, heading: str, printed: dt.date) -> None:
-    s = _Sheet(wb, "结账核对", [26, 20, 16, 16, 20, 30, 12, 18], printed=printed)
+    s = _Sheet(wb, "结账核对", [26, 20, 16, 16, 20, 30, 12], printed=printed)
     s.title(f"{heading}与结账数核对")
     c = comparison.close
     s.note(f"结账：{when(c.closed_at)} 由 {c.user} 结账，范围 {comparison.scope}，sha256 {c.sha256}")
@@ -430,13 +430,13 @@ def _comparison(wb, report: MonthlyReport, comparison: Comparison, heading: str,
     for d in comparison.differences:
         s.data([d.area, "区划" if d.field == "area" else d.label, _plain(d.closed, d.field), _plain(d.now, d.field)])
     s.blank()
-    s.header(["记录", "操作", "操作人", "日期", "条数", "", "", ""])
+    s.header(["记录", "操作", "操作人", "日期", "条数"])
     for row in comparison.summary():
-        s.data([*row, None, None, None])
+        s.data(list(row))
     s.blank()
-    s.header(["时间", "操作人", "记录", "户编号", "生效日期", "内容", "操作", ""])
+    s.header(["时间", "操作人", "记录", "户编号", "生效日期", "内容", "操作"])
     for ch in comparison.changes[:MAX_CHANGES]:
-        s.data([when(ch.at), ch.user, ch.table_label, ch.household or "", ch.effective, ch.detail, ch.action, None])
+        s.data([when(ch.at), ch.user, ch.table_label, ch.household or "", ch.effective, ch.detail, ch.action])
     if len(comparison.changes) > MAX_CHANGES:
         s.note(f"……另有 {len(comparison.changes) - MAX_CHANGES} 条未列出（见上面的汇总）。")
 
