@@ -107,3 +107,18 @@ def test_every_report_command_has_help():
     for command in ("monthly", "close", "closes"):
         result = invoke("report", command, "--help")
         assert result.exit_code == 0 and "Example: povmon report" in result.stdout
+
+
+def test_area_close_through_the_cli_covers_its_villages(cli_db, cli_session):
+    _register(cli_session)
+    closed = invoke("report", "close", "--month", "2019-01", "--area", "西营镇", "--json", "--user", "审计甲",
+                    "--db", cli_db)
+    assert closed.exit_code == 0, closed.output
+    data = json.loads(closed.stdout)
+    assert data["area"] == "141122100" and data["scope"] == "交城县/西营镇"
+    village = invoke("report", "monthly", "--month", "2019-01", "--area", "东营村", "--db", cli_db)
+    assert "重新计算与结账时完全一致" in village.stdout and "交城县/西营镇" in village.stdout
+    other = invoke("report", "monthly", "--month", "2019-01", "--area", "会立乡", "--db", cli_db)
+    assert "结账" not in other.stdout  # 会立乡 was not closed
+    unknown = invoke("report", "close", "--month", "2019-01", "--area", "东风村", "--db", cli_db)
+    assert unknown.exit_code == 1 and "东风村" in unknown.stderr
