@@ -5,6 +5,7 @@ import sys
 from typer.testing import CliRunner
 
 from povmon.cli import app
+from povmon.db import head_revision, make_engine
 
 from . import factories as f
 
@@ -20,7 +21,7 @@ def test_db_upgrade_current_and_check_on_a_fresh_database(tmp_path, database_url
         url = f"sqlite:///{tmp_path / 'fresh.db'}"
         result = invoke("db", "upgrade", "--db", url)
         assert result.exit_code == 0, result.output
-        assert "0001" in result.output
+        assert head_revision(make_engine(url)) in result.output  # the newest migration, whichever it is
     else:
         url = database_url  # already migrated by the fixtures
     assert invoke("db", "current", "--db", url).output.strip().endswith("(head)")

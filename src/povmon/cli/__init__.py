@@ -5,7 +5,22 @@ from __future__ import annotations
 import typer
 
 from povmon import __version__
-from povmon.cli import area, benefit, cadre, db, event, household, income, ledger, lines, measure, member, pair, visit
+from povmon.cli import (
+    area,
+    benefit,
+    cadre,
+    db,
+    event,
+    household,
+    income,
+    ledger,
+    lines,
+    measure,
+    member,
+    pair,
+    report,
+    visit,
+)
 from povmon.cli.common import PovmonGroup
 
 app = typer.Typer(
@@ -29,6 +44,7 @@ app.add_typer(visit.app, name="visit")
 app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
 app.command("ledger")(ledger.ledger)
+app.add_typer(report.app, name="report")
 
 
 def _version(value: bool) -> None:

@@ -131,7 +131,8 @@ class HouseholdEvent(Provenance, Base):
     risks: Mapped[str | None] = mapped_column(String(200), nullable=True)  # comma-separated risk codes (≤ 5)
     lead_source: Mapped[code_opt]  # vocab lead_source
     elimination: Mapped[code_opt]  # vocab elimination (assisted / natural)
-    cancels_event_id: Mapped[int | None] = mapped_column(ForeignKey("household_event.id"), nullable=True)
+    # indexed: "events in effect on a day" anti-joins the cancellations on it (services.snapshot)
+    cancels_event_id: Mapped[int | None] = mapped_column(ForeignKey("household_event.id"), nullable=True, index=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     household: Mapped[Household] = relationship(back_populates="events")
