@@ -90,9 +90,7 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
             IdProblem("id_checksum", f"身份证号校验位错误：最后一位应为 {expected}，这里是 {number[17]}；请核对原件"),
         )
     warnings: tuple[IdProblem, ...] = ()
-    try:
-        ric.get_birth_place(number)
-    except InvalidComponent:
+    if not _area_known(number, birth.year):
         warnings = (
             IdProblem(
                 "id_area",
@@ -100,6 +98,56 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
             ),
         )
     return IdCheck(number, None, warnings)
+
+
+_AREA_CACHE: dict[tuple[str, int], bool] = {}
+
+
+def _area_known(number: str, year: int) -> bool:
+    """Whether the area code was in use in the birth year (stdnum's table lookup, cached: imports check
+    hundreds of thousands of IDs that share a few dozen area codes)."""
+    key = (number[:6], year)
+    known = _AREA_CACHE.get(key)
+    if known is None:
+        try:
+            ric.get_birth_place(number)
+            known = True
+        except InvalidComponent:
+            known = False
+        _AREA_CACHE[key] = known
+    return known
+
+
+def area_name(code: str) -> str | None:
+    """The name of the county (区/县/市) a 6-digit division code stands for today, from stdnum's location table;
+    None when the table does not know the code. 141122 → 交城县; a retired code gives its last name."""
+    from stdnum import numdb
+
+    if len(code) < 6 or not code[:6].isdigit():
+        return None
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code[:6]) for k, v in props.items()}
+    names = info.get("county")
+    if not names or code[2:6] == "0000":
+        return None
+    last = None
+    for entry in names.split(","):
+        if entry.startswith("["):
+            period, name = entry[1:].split("]", 1)
+            if period.endswith("-"):
+                return name  # still in use
+            last = name
+        else:
+            return entry
+    return last
+
+
+def area_current(code: str) -> bool:
+    """Whether a 6-digit division code is in use today (141122 yes; 142323, 交城县 before 2003, no)."""
+    from stdnum import numdb
+
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code[:6]) for k, v in props.items()}
+    names = info.get("county") or ""
+    return bool(names) and any(not e.startswith("[") or e[1:].split("]", 1)[0].endswith("-") for e in names.split(","))
 
 
 def birth_date(number: str) -> dt.date:
