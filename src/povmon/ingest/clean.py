@@ -75,72 +75,75 @@ def _phone(raw: object) -> str | None:
 
 
 def make_parser(f: Field, mapping: Mapping | None = None, as_of: dt.date | None = None) -> Callable[[object], object]:
-    """A memoised parser for one column: raw cell value → clean value, or raises ValueProblem."""
+    """The parser of one column: raw cell value → clean value, or raises ValueProblem (IDs: an IdCheck)."""
     kind = f.parser
     vocab = f.vocab
     overrides = mapping.values.get(header_key(f.header), {}) if mapping else {}
     if kind == "text":
-        base: Callable[[object], object] = _text
-    elif kind == "name":
-        base = _name
-    elif kind == "code":
-        base = _code
-    elif kind == "phone":
-        base = _phone
-    elif kind == "vocab":
-        def base(raw, vocab=vocab):
+        return _text
+    if kind == "name":
+        return _name
+    if kind == "code":
+        return _code
+    if kind == "phone":
+        return _phone
+    if kind == "vocab":
+        def term(raw, vocab=vocab):
             if overrides and not parse.is_blank(raw):
                 raw = overrides.get(fold(str(raw)), raw)
             return parse.term(vocab, raw)
-    elif kind == "vocabs":
-        def base(raw, vocab=vocab, limit=f.limit):
+        return term
+    if kind == "vocabs":
+        def terms(raw, vocab=vocab, limit=f.limit):
             codes = parse.terms(vocab, raw, limit=limit)
             return ",".join(codes) if codes else None
-    elif kind == "bool":
-        def base(raw, title=f.header):
+        return terms
+    if kind == "bool":
+        def boolean(raw, title=f.header):
             return parse.boolean(raw, title)
-    elif kind == "int":
+        return boolean
+    if kind == "int":
         low, high = {"work_months": (0, 12), "month": (1, 12), "declared_size": (0, 99)}.get(f.key, (None, None))
 
-        def base(raw, low=low, high=high):
+        def integer(raw, low=low, high=high):
             return parse.integer(raw, low=low, high=high)
-    elif kind == "amount":
-        base = parse.amount
-    elif kind == "decimal":
-        base = parse.decimal2
-    elif kind == "year":
-        base = parse.year
-    elif kind == "date":
-        base = parse.date
-    elif kind == "date_or_year":
-        base = parse.date_or_year
-    elif kind == "id":
-        def base(raw):
-            return idcard.check(raw, as_of)
-    else:  # pragma: no cover - a declaration mistake
-        raise ValueError(f"unknown parser {kind}")
-
-    memo: dict = {}
-
-    def parser(raw: object) -> object:
-        try:
-            hit = memo.get(raw, _SKIP)
-        except TypeError:  # an unhashable value: never from a workbook, but do not fail on it
-            return base(raw)
-        if hit is _SKIP:
-            try:
-                hit = base(raw)
-            except ValueProblem as problem:
-                hit = problem
-            if len(memo) < 50_000:
-                memo[raw] = hit
-        if isinstance(hit, ValueProblem):
-            raise hit
-        return hit
-
+        return integer
+    if kind == "amount":
+        return parse.amount
+    if kind == "decimal":
+        return parse.decimal2
+    if kind == "year":
+        return parse.year
+    if kind == "date":
+        return parse.date
+    if kind == "date_or_year":
+        return parse.date_or_year
     if kind == "id":
-        return base  # every ID is different: a memo would only cost memory
-    return parser
+        def check(raw):
+            return idcard.check(raw, as_of)
+        return check
+    raise ValueError(f"unknown parser {kind}")  # pragma: no cover - a declaration mistake
+
+
+class Spec:
+    """One column as the reading loop uses it: position, key, parser and a memo of parsed values.
+
+    A roster repeats a handful of values (户主, 之子, 健康 …) hundreds of thousands of times: the memo turns
+    each repeat into one dictionary lookup. IDs are all different and are not memoised.
+    """
+
+    __slots__ = ("blank_value", "field", "header", "index", "key", "memo", "parse", "required")
+
+    def __init__(self, column, mapping: Mapping | None, as_of: dt.date, roster: bool):
+        f = column.field
+        self.field = f
+        self.index = column.index
+        self.key = f.key
+        self.header = column.header
+        self.parse = make_parser(f, mapping, as_of)
+        self.memo: dict | None = None if f.parser == "id" else {}
+        self.required = f.required and not (roster and f.ref == ("household", "code"))
+        self.blank_value = parse.amount(None) if f.parser == "amount" else None
 
 
 # --- records -------------------------------------------------------------------------------------------------
@@ -266,14 +269,21 @@ def _blank(value: object) -> bool:
 
 
 def _is_noise(row: list, anchor_headers: set[str]) -> bool:
-    """Totals, signature lines and repeated headers: rows that carry text but are not data."""
+    """Totals, signature lines and repeated headers: rows that carry text but are not data.
+
+    Only the first few filled cells are looked at: that is where 合计, 填表人 or a repeated header sit.
+    """
+    seen = 0
     for value in row:
-        if isinstance(value, str) and value:
+        if value == "" or value is None:
+            continue
+        seen += 1
+        if isinstance(value, str):
             text = value.strip()
-            if _TOTALS.match(text) or _SIGNATURE.search(text):
+            if _TOTALS.match(text) or _SIGNATURE.search(text) or header_key(text) in anchor_headers:
                 return True
-            if header_key(text) in anchor_headers:
-                return True
+        if seen >= 4:
+            break
     return False
 
 
@@ -301,45 +311,62 @@ class SheetReader:
         self.mapping = mapping
         self.as_of = as_of
         self.progress = progress
-        self.parsers: dict[tuple[str, str], Callable] = {}
+        roster = self.layout.kind.name == ROSTER
+        self.spec_of: dict[tuple[str, str], Spec] = {}
+        self.specs: dict[str, list[Spec]] = {}
         for column in self.layout.columns:
-            self.parsers[column.field.ref] = make_parser(column.field, mapping, as_of)
+            spec = Spec(column, mapping, as_of, roster)
+            self.spec_of[column.field.ref] = spec
+            self.specs.setdefault(column.field.level, []).append(spec)
 
     # values ---------------------------------------------------------------------------------------------
     def cells(self, row: list, level: str, unit: Unit | None, excel_row: int) -> dict | None:
         """Parse a row's cells of one level into values; None (and errors recorded) when a value is wrong."""
         values: dict = {}
         ok = True
-        for column in self.level_columns[level]:
-            f = column.field
-            raw = row[column.index] if column.index < len(row) else ""
-            ok &= self.value(values, f, raw, column.header, excel_row, unit)
+        width = len(row)
+        for spec in self.specs[level]:
+            raw = row[spec.index] if spec.index < width else ""
+            memo = spec.memo
+            if memo is not None and raw != "":
+                hit = memo.get(raw, _SKIP)
+                if hit is not _SKIP and hit.__class__ is not ValueProblem:
+                    values[spec.key] = hit
+                    continue
+            ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
 
-    def value(self, values: dict, f: Field, raw: object, header: str, excel_row: int, unit: Unit | None) -> bool:
-        """Parse one cell into values[f.key]; records the problem and returns False when it is wrong."""
-        blank = _blank(raw)
-        if blank and f.required and not (f.key == "code" and self.layout.kind.name == ROSTER):
-            self.problems.error(self.src, excel_row, header, None, "required_missing",
-                                f"“{header}”不能为空；请填写后重新导入", unit)
-            return False
-        if blank and f.parser not in ("amount",):
-            values[f.key] = None
-            return True
-        try:
-            result = self.parsers[f.ref](raw)
-        except ValueProblem as problem:
-            self.problems.error(self.src, excel_row, header, raw, problem.code, problem.message, unit)
-            return False
-        if f.parser == "id":
-            check: idcard.IdCheck = result  # type: ignore[assignment]
-            if check.error is not None:
-                self.problems.error(self.src, excel_row, header, raw, check.error.code, check.error.message, unit)
+    def value(self, values: dict, spec: Spec, raw: object, excel_row: int, unit: Unit | None) -> bool:
+        """Parse one cell into values[spec.key]; records the problem and returns False when it is wrong."""
+        if raw == "" or raw is None:
+            result = spec.blank_value
+        else:
+            memo = spec.memo
+            hit = _SKIP if memo is None else memo.get(raw, _SKIP)
+            if hit is _SKIP:
+                try:
+                    hit = spec.parse(raw)
+                except ValueProblem as problem:
+                    hit = problem
+                if memo is not None and len(memo) < 50_000:
+                    memo[raw] = hit
+            if hit.__class__ is ValueProblem:
+                self.problems.error(self.src, excel_row, spec.header, raw, hit.code, hit.message, unit)
                 return False
-            for w in check.warnings:
-                self.problems.warning(self.src, excel_row, header, raw, w.code, w.message)
-            result = check.number
-        values[f.key] = result
+            if spec.memo is None and spec.field.parser == "id":
+                if hit.error is not None:
+                    self.problems.error(self.src, excel_row, spec.header, raw, hit.error.code, hit.error.message,
+                                        unit)
+                    return False
+                for w in hit.warnings:
+                    self.problems.warning(self.src, excel_row, spec.header, raw, w.code, w.message)
+                hit = hit.number
+            result = hit
+        if result is None and spec.required:
+            self.problems.error(self.src, excel_row, spec.header, None, "required_missing",
+                                f"“{spec.header}”不能为空；请填写后重新导入", unit)
+            return False
+        values[spec.key] = result
         return True
 
     # the sheet --------------------------------------------------------------------------------------------
@@ -358,9 +385,6 @@ class SheetReader:
                                     f"表中缺少必填列“{f.header}”（缺：{names}）；"
                                     "请补上该列，或用 --mapping 指明哪一列是它")
             return
-        self.level_columns: dict[str, list] = {}
-        for column in layout.columns:
-            self.level_columns.setdefault(column.field.level, []).append(column)
         anchors = [layout.col(*ref) for ref in _ANCHORS[kind]]
         self.anchors = [c.index for c in anchors if c is not None]
         self.anchor_headers = {header_key(c.header) for c in anchors if c is not None}
@@ -369,7 +393,7 @@ class SheetReader:
         start = layout.header_row + 1
         if kind == ROSTER:
             self.parsed.kinds.update(("households", "members", "areas"))
-            if "income" in self.level_columns:
+            if "income" in self.specs:
                 self.parsed.kinds.add("incomes")
             if layout.col("household", "status") is not None:
                 self.parsed.kinds.add("events")
@@ -385,16 +409,22 @@ class SheetReader:
             if progress is not None and i % 2000 == 0:
                 progress(i - start)
             row = rows[i]
-            first = ""
+            width = len(row)
+            found = digits = False
             for a in anchors:
-                value = row[a] if a < len(row) else ""
-                if not _blank(value):
-                    first = value
-                    break
-            if first == "":
+                value = row[a] if a < width else ""
+                if value != "" and value is not None:
+                    if isinstance(value, str):
+                        if not value.strip():
+                            continue
+                        if value[0].isdigit():
+                            digits = True
+                    found = True
+            if not found:
                 continue
-            # fast path: an ID or a code starting with a digit is data
-            if not (isinstance(first, str) and first[:1].isdigit()) and _is_noise(row, self.anchor_headers):
+            # an ID or a code starting with a digit marks a data row; anything else may be a totals row,
+            # a signature line or a repeated header
+            if not digits and _is_noise(row, self.anchor_headers):
                 continue
             if i <= start + 2 and _is_numbering(row):
                 continue
@@ -420,7 +450,7 @@ class SheetReader:
             if code_col is not None:
                 code_values: dict = {}
                 raw = row[code_col.index] if code_col.index < len(row) else ""
-                if not self.value(code_values, code_col.field, raw, code_col.header, excel_row, None):
+                if not self.value(code_values, self.spec_of[code_col.field.ref], raw, excel_row, None):
                     # without a household code the row belongs to no household: it is rejected on its own
                     self._lone_reject(level, excel_row)
                     continue
@@ -489,11 +519,12 @@ class SheetReader:
         code_col = layout.col("household", "code")
         head_col = layout.col("household", "head_id")
         relation_col = layout.col("member", "relation")
-        hh_columns = self.level_columns.get("household", [])
-        inc_columns = self.level_columns.get("income", [])
-        group_columns = [c for c in (code_col or head_col,) if c is not None]
-        key_col = group_columns[0] if group_columns else None
-        head_parser = self.parsers.get(relation_col.field.ref) if relation_col else None
+        hh_specs = self.specs.get("household", [])
+        inc_specs = self.specs.get("income", [])
+        firsts_specs = [*hh_specs, *inc_specs]
+        key_col = code_col or head_col
+        key_spec = self.spec_of[key_col.field.ref] if key_col is not None else None
+        head_parser = self.spec_of[relation_col.field.ref].parse if relation_col else None
 
         current: Unit | None = None
         pending: dict[Unit, dict] = {}  # unit → {field key: (raw, excel_row, column)} first non-empty cell
@@ -507,7 +538,7 @@ class SheetReader:
                 if _blank(raw):
                     unit = current  # household cells filled only on the household's first row
                 else:
-                    key = self._roster_key(raw, key_col, excel_row)
+                    key = self._roster_key(raw, key_spec, excel_row)
                     if key is None:
                         unit = None
                         current = None
@@ -551,16 +582,13 @@ class SheetReader:
             household = unit.household
             household.rows.append(excel_row)
             firsts = pending[unit]
-            for column in hh_columns:
-                if column.field.key not in firsts:
-                    raw = row[column.index] if column.index < len(row) else ""
-                    if not _blank(raw):
-                        firsts[column.field.key] = (raw, excel_row, column)
-            for column in inc_columns:
-                if column.field.key not in firsts:
-                    raw = row[column.index] if column.index < len(row) else ""
-                    if not _blank(raw):
-                        firsts[column.field.key] = (raw, excel_row, column)
+            if len(firsts) < len(firsts_specs):
+                width = len(row)
+                for spec in firsts_specs:
+                    if spec.key not in firsts:
+                        raw = row[spec.index] if spec.index < width else ""
+                        if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
+                            firsts[spec.key] = (raw, excel_row)
             values = self.cells(row, "member", unit, excel_row)
             rec = Rec("member", src, excel_row, values if values is not None else {}, unit)
             unit.members.append(rec)
@@ -568,42 +596,36 @@ class SheetReader:
                 self._sex_check(row, rec)
 
         for unit in order:
-            self._roster_household(unit, pending[unit], hh_columns, inc_columns)
+            self._roster_household(unit, pending[unit], hh_specs, inc_specs)
 
-    def _roster_key(self, raw: object, column, excel_row: int) -> str | None:
+    def _roster_key(self, raw: object, spec: Spec, excel_row: int) -> str | None:
         values: dict = {}
-        if not self.value(values, column.field, raw, column.header, excel_row, None):
+        if not self.value(values, spec, raw, excel_row, None) or values[spec.key] is None:
             return None
-        key = values[column.field.key]
-        if column.field.key == "head_id":
+        key = values[spec.key]
+        if spec.key == "head_id":
             return f"#head:{key}"
         return key
 
-    def _roster_household(self, unit: Unit, firsts: dict, hh_columns, inc_columns) -> None:
+    def _roster_household(self, unit: Unit, firsts: dict, hh_specs: list[Spec], inc_specs: list[Spec]) -> None:
         """Parse a roster household's cells once (the first non-empty cell of each column)."""
         household = unit.household
         assert household is not None
         first_row = household.rows[0] if household.rows else household.row
         values = household.values
-        for column in hh_columns:
-            f = column.field
-            if f.key in values and values[f.key] is not None:
+        for spec in hh_specs:
+            if values.get(spec.key) is not None:
                 continue
-            raw, excel_row, _ = firsts.get(f.key, ("", first_row, column))
-            if f.key == "code" and _blank(raw):
-                values["code"] = None
-                continue
-            self.value(values, f, raw, column.header, excel_row, unit)
+            raw, excel_row = firsts.get(spec.key, ("", first_row))
+            self.value(values, spec, raw, excel_row, unit)
         if values.get("head_id") and unit.head_id is None:
             unit.head_id = values["head_id"]
-        if inc_columns:
-            income_raw = [firsts.get(c.field.key) for c in inc_columns]
-            if any(v is not None for v in income_raw):
-                inc_values: dict = {}
-                year_row = first_row
-                for column in inc_columns:
-                    raw, excel_row, _ = firsts.get(column.field.key, ("", first_row, column))
-                    if column.field.key == "year":
-                        year_row = excel_row
-                    self.value(inc_values, column.field, raw, column.header, excel_row, unit)
-                unit.incomes.append(Rec("income", self.src, year_row, inc_values, unit))
+        if inc_specs and any(spec.key in firsts for spec in inc_specs):
+            inc_values: dict = {}
+            year_row = first_row
+            for spec in inc_specs:
+                raw, excel_row = firsts.get(spec.key, ("", first_row))
+                if spec.key == "year":
+                    year_row = excel_row
+                self.value(inc_values, spec, raw, excel_row, unit)
+            unit.incomes.append(Rec("income", self.src, year_row, inc_values, unit))

@@ -15,8 +15,9 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from povmon.ingest import validate
@@ -69,7 +70,8 @@ MONEY_FIELDS = ("wage", "business", "business_expense", "property", "transfer", 
 EVENT_FIELDS = ("reason", "standard", "cause", "monitoring_type", "risks", "lead_source", "elimination")
 CADRE_FIELDS = ("name", "unit", "post", "phone", "role")
 LEFT = {"deceased", "moved_out"}
-ZERO = __import__("decimal").Decimal("0.00")
+ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
 
 Progress = Callable[[str, int, int], None]
 
@@ -863,7 +865,7 @@ class Loader:
                 self.cadre_rows[number] = type("CadreRef", (), {"id": new_id})
         if plan.policies:
             rows = list(plan.policies.values())
-            ids = self.insert(POLICY, rows, returning=True, provenance=False)
+            ids = self.insert(POLICY, rows, returning=True)
             for row, new_id in zip(rows, ids, strict=True):
                 self.policies[row["name"]] = type("PolicyRef", (), {"id": new_id})
         self.write_others()
@@ -934,8 +936,16 @@ class Loader:
             prefixes[prefix] += 1
             unit.code = f"{prefix}{prefixes[prefix]:04d}"
 
-    def insert(self, table: Table, rows: list[dict], *, returning: bool = False, provenance: bool = True) -> list[int]:
-        """executemany in chunks; with ``returning`` the new ids in the order of the rows."""
+    def insert(self, table: Table, rows: list[dict], *, returning: bool = False) -> list[int]:
+        """Insert many rows; with ``returning`` the new ids in the order of the rows.
+
+        SQLite: executemany in chunks. PostgreSQL: COPY, about ten times faster than multi-row INSERTs for
+        hundreds of thousands of rows; ids that must be known are drawn from the table's sequence first.
+        """
+        if not rows:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self.copy(table, rows, returning)
         ids: list[int] = []
         for i in range(0, len(rows), WRITE_CHUNK):
             chunk = rows[i:i + WRITE_CHUNK]
@@ -947,6 +957,33 @@ class Loader:
                 self.session.execute(insert(table), chunk)
             self.written += len(chunk)
             self.tick("写入", self.written, self.total)
+        return ids
+
+    def copy(self, table: Table, rows: list[dict], returning: bool) -> list[int]:
+        """PostgreSQL COPY … FROM STDIN on the session's own connection (so inside the same transaction)."""
+        ids: list[int] = []
+        if returning:
+            seq = self.session.execute(
+                select(func.pg_get_serial_sequence(table.name, "id"))).scalar_one()
+            ids = list(self.session.execute(
+                select(func.nextval(seq)).select_from(func.generate_series(1, len(rows)))).scalars())
+            for row, new_id in zip(rows, ids, strict=True):
+                row["id"] = new_id
+        names = [c.name for c in table.columns if c.name in rows[0]]
+        for row in rows:
+            for name in names:
+                value = row[name]
+                if isinstance(value, Decimal):
+                    row[name] = value.quantize(FEN, rounding=ROUND_HALF_UP)
+        raw = self.session.connection().connection.dbapi_connection
+        columns = ", ".join(f'"{n}"' for n in names)
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for n, row in enumerate(rows, 1):
+                copy.write_row([row[name] for name in names])
+                if n % WRITE_CHUNK == 0:
+                    self.written += WRITE_CHUNK
+                    self.tick("写入", self.written, self.total)
+        self.written += len(rows) % WRITE_CHUNK
         return ids
 
     def write_updates(self) -> None:

@@ -77,8 +77,8 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return IdCheck(number, IdProblem("id_format", "身份证号只能是17位数字加最后一位数字或X，请检查是否有其他字符"))
     try:
-        birth = ric.get_birth_date(number)
-    except InvalidComponent:
+        birth = _birth(number)
+    except ValueError:
         return IdCheck(number, IdProblem("id_birthdate", f"身份证号里的出生日期 {number[6:14]} 不是真实的日期"))
     if birth > (today or dt.date.today()) or birth.year < 1890:
         problem = IdProblem("id_birthdate", f"身份证号里的出生日期 {number[6:14]} 不可能（早于1890年或晚于今天）")
@@ -150,9 +150,17 @@ def area_current(code: str) -> bool:
     return bool(names) and any(not e.startswith("[") or e[1:].split("]", 1)[0].endswith("-") for e in names.split(","))
 
 
+def _birth(number: str) -> dt.date:
+    # stdnum's get_birth_date does the same after re-cleaning the number, which costs more than the date itself
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
 def birth_date(number: str) -> dt.date:
     """The birth date written in a valid ID number."""
-    return ric.get_birth_date(number)
+    try:
+        return _birth(number)
+    except ValueError:
+        return ric.get_birth_date(number)  # raises stdnum's InvalidComponent, as before
 
 
 def sex(number: str) -> str:
