@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from povmon import __version__
-from povmon.cli import db, household, lines
+from povmon.cli import db, household, importing, lines
 from povmon.cli.common import PovmonGroup
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(household.app, name="household")
 app.add_typer(lines.app, name="lines")
+importing.register(app)
 
 
 def _version(value: bool) -> None:
