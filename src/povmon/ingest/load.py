@@ -686,7 +686,7 @@ class Loader:
                 count["created"] += 1
                 continue
             if village is not None:
-                new["village_id"] = village
+                new["village_id"] = village if village.new else village.id  # a new area gets its id when written
             changed = self.diff(CADRE, existing, new, [*new])
             count["updated" if changed else "unchanged"] += 1
 
