@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from povmon.ingest.columns import ROSTER, Field, Mapping, header_key
 from povmon.ingest.layout import Layout
@@ -141,7 +142,8 @@ class Spec:
         self.key = f.key
         self.header = column.header
         self.parse = make_parser(f, mapping, as_of)
-        self.memo: dict | None = None if f.parser == "id" else {}
+        # IDs, names, codes and phones are nearly all different: a memo would only cost memory
+        self.memo: dict | None = None if f.parser in ("id", "name", "code", "phone") else {}
         self.required = f.required and not (roster and f.ref == ("household", "code"))
         self.blank_value = parse.amount(None) if f.parser == "amount" else None
 
@@ -155,6 +157,7 @@ class Source:
     file: str
     sheet: RawSheet
     layout: Layout
+    path: Path | None = None
 
     @property
     def name(self) -> str:
@@ -192,14 +195,21 @@ class Unit:
     incomes: list[Rec] = field(default_factory=list)
     events: list[Rec] = field(default_factory=list)
     others: list[Rec] = field(default_factory=list)  # pairings, benefits, measures, visits
-    rows: dict[tuple[int, int], Source] = field(default_factory=dict)  # (id(src), row) → src
     bad: bool = False
     # filled by load: the household's id in the database and what it holds
     household_id: int | None = None
     exists: bool = False
 
-    def add_row(self, src: Source, row: int) -> None:
-        self.rows[(id(src), row)] = src
+    def rows(self) -> dict[tuple[int, int], Source]:
+        """Every row of the files that belongs to this household: (id(src), row) → src."""
+        out: dict[tuple[int, int], Source] = {}
+        hh = self.household
+        if hh is not None:
+            for row in hh.rows or (hh.row,):
+                out[(id(hh.src), row)] = hh.src
+        for rec in (*self.members, *self.incomes, *self.events, *self.others):
+            out[(id(rec.src), rec.row)] = rec.src
+        return out
 
 
 class Problems:
@@ -456,7 +466,6 @@ class SheetReader:
                     continue
                 code = code_values["code"]
                 unit = parsed.unit(code, code)
-                unit.add_row(src, excel_row)
             # pairings, benefits, measures and visits stand alone: their errors do not reject the household
             carries = level in ("household", "member", "income", "event")
             values = self.cells(row, level, unit if carries else None, excel_row)
@@ -527,6 +536,7 @@ class SheetReader:
         head_parser = self.spec_of[relation_col.field.ref].parse if relation_col else None
 
         current: Unit | None = None
+        last_raw: object = None
         pending: dict[Unit, dict] = {}  # unit → {field key: (raw, excel_row, column)} first non-empty cell
         order: list[Unit] = []
         for i, row in self.data_rows(rows, start):
@@ -537,6 +547,8 @@ class SheetReader:
                 raw = row[key_col.index] if key_col.index < len(row) else ""
                 if _blank(raw):
                     unit = current  # household cells filled only on the household's first row
+                elif raw == last_raw and current is not None:
+                    unit = current  # the same household as the row above (the usual case)
                 else:
                     key = self._roster_key(raw, key_spec, excel_row)
                     if key is None:
@@ -546,6 +558,7 @@ class SheetReader:
                         unit = current if current is not None and current.key == key else parsed.unit(
                             key, key if key_col is code_col else None)
                         current = unit
+                    last_raw = raw
             else:
                 # no household column at all: a 户主 row starts a household, the rows below belong to it
                 raw_rel = row[relation_col.index] if relation_col and relation_col.index < len(row) else ""
@@ -567,7 +580,6 @@ class SheetReader:
                                     "这一行找不到所属的户（户编号为空，上面也没有户）；请填写户编号", None)
                 self._lone_reject("member", excel_row, rec)
                 continue
-            unit.add_row(src, excel_row)
             if unit not in pending:
                 pending[unit] = {}
                 order.append(unit)
@@ -616,7 +628,17 @@ class SheetReader:
         for spec in hh_specs:
             if values.get(spec.key) is not None:
                 continue
-            raw, excel_row = firsts.get(spec.key, ("", first_row))
+            first = firsts.get(spec.key)
+            if first is None and not spec.required:
+                values[spec.key] = spec.blank_value  # an empty column for this household
+                continue
+            raw, excel_row = first or ("", first_row)
+            memo = spec.memo
+            if memo is not None:
+                hit = memo.get(raw, _SKIP)
+                if hit is not _SKIP and hit.__class__ is not ValueProblem:
+                    values[spec.key] = hit
+                    continue
             self.value(values, spec, raw, excel_row, unit)
         if values.get("head_id") and unit.head_id is None:
             unit.head_id = values["head_id"]
@@ -627,5 +649,11 @@ class SheetReader:
                 raw, excel_row = firsts.get(spec.key, ("", first_row))
                 if spec.key == "year":
                     year_row = excel_row
+                memo = spec.memo
+                if memo is not None:
+                    hit = memo.get(raw, _SKIP)
+                    if hit is not _SKIP and hit.__class__ is not ValueProblem:
+                        inc_values[spec.key] = hit
+                        continue
                 self.value(inc_values, spec, raw, excel_row, unit)
             unit.incomes.append(Rec("income", self.src, year_row, inc_values, unit))

@@ -12,22 +12,42 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import python_calamine
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from povmon import xlsx
-from povmon.ingest.importer import ImportResult
+from povmon.ingest.importer import ImportResult, RejectedSheet
+from povmon.ingest.read import read_sheet
 
 EXPLAIN = "错误说明"
 EXPLAIN_WIDTH = 70
 TITLE_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=False)
 
 
+def _load_values(sheets: list[RejectedSheet]) -> None:
+    """Read the rejected rows' cells again from their files (the import keeps only what it parsed)."""
+    by_file: dict[Path, list[RejectedSheet]] = {}
+    for sheet in sheets:
+        if any(r.values is None for r in sheet.rows):
+            by_file.setdefault(sheet.path, []).append(sheet)
+    for file, wanted in by_file.items():
+        book = python_calamine.CalamineWorkbook.from_path(str(file))
+        try:
+            for sheet in wanted:
+                rows = read_sheet(book, sheet.sheet).rows
+                for r in sheet.rows:
+                    r.values = list(rows[r.row - 1]) if r.row - 1 < len(rows) else []
+        finally:
+            book.close()
+
+
 def write(path: Path | str, result: ImportResult) -> int:
     """Write the rejected rows of an import; returns how many rows were written."""
     path = Path(path)
+    _load_values(result.rejected)
     wb = Workbook()
     wb.remove(wb.active)
     taken: list[str] = []

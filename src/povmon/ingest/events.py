@@ -53,7 +53,7 @@ def implied_events(
         return [], 0
     events = list(existing)
     stated = len(CHAIN[status])
-    current = status_on(events, _FAR).status
+    current = status_on(events, _FAR).status if events else "non_poor"
     steps = _STEPS.get((current, status), ())
     if not steps:
         return [], stated

@@ -45,8 +45,8 @@ class ImportOptions:
 @dataclass
 class RejectedRow:
     row: int  # Excel row
-    values: list
     problems: list[Problem]
+    values: list | None = None  # the row's cells, read again from the file when the error workbook is written
 
 
 @dataclass
@@ -54,6 +54,7 @@ class RejectedSheet:
     """A sheet's rejected rows with its header rows, for the error workbook."""
 
     file: str
+    path: Path
     sheet: str
     header_rows: list[list]
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
@@ -112,6 +113,10 @@ def parse_files(paths: Sequence[Path], options: ImportOptions) -> tuple[Parsed, 
             total = len(sheet.rows)
             tick = (lambda done, total=total: progress("读取", done, total)) if progress else None
             SheetReader(parsed, src, options.mapping, options.as_of, tick).read()
+            # the records hold what is needed now; only the header rows are kept (the error workbook reads
+            # rejected rows again from the file), which halves the memory of a big import
+            src.path = path
+            sheet.rows = sheet.rows[:layout.header_row + 1]
     return parsed, books
 
 
@@ -177,8 +182,7 @@ def _rejected_sheets(parsed: Parsed, errors: list[Problem]) -> list[RejectedShee
         rows = []
         for (file, sheet, row), problems in by_place.items():
             if file == src.file and sheet == src.name and row > h + 1:
-                values = src.sheet.rows[row - 1] if row - 1 < len(src.sheet.rows) else []
-                rows.append(RejectedRow(row, list(values), problems))
+                rows.append(RejectedRow(row, problems))
         if not rows:
             continue
         rows.sort(key=lambda r: r.row)
@@ -186,6 +190,6 @@ def _rejected_sheets(parsed: Parsed, errors: list[Problem]) -> list[RejectedShee
         columns = {c.header: c.index for c in src.layout.columns}
         for c in src.layout.columns:
             columns.setdefault(c.field.header, c.index)
-        out.append(RejectedSheet(src.file, src.name, [list(r) for r in src.sheet.rows[:h + 1]], merged,
+        out.append(RejectedSheet(src.file, src.path, src.name, [list(r) for r in src.sheet.rows[:h + 1]], merged,
                                  src.sheet.width, columns, rows))
     return out

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Boolean, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from povmon.ingest import validate
@@ -74,6 +74,30 @@ ZERO = Decimal("0.00")
 FEN = Decimal("0.01")
 
 Progress = Callable[[str, int, int], None]
+
+
+_PROVENANCE = frozenset({"batch_id", "source_file", "source_sheet", "source_row", "created_at", "created_by",
+                         "updated_at"})
+
+
+def _data(table: Table) -> list:
+    """A table's columns without the provenance ones: what comparing with a file needs (less to fetch)."""
+    return [c for c in table.columns if c.name not in _PROVENANCE]
+
+
+def _repeating(processor: Callable) -> Callable:
+    """A bind processor that remembers its last value: created_at, batch_id and the like repeat on every row."""
+    last: list = [_UNSET, None]
+
+    def process(value):
+        if value is not last[0]:
+            last[0], last[1] = value, processor(value)
+        return last[1]
+
+    return process
+
+
+_UNSET = object()
 
 
 def _blank_counts() -> dict[str, int]:
@@ -360,7 +384,7 @@ class Loader:
     def find_households(self) -> None:
         units = self.parsed.units
         by_code = {u.code: u for u in units.values() if u.code}
-        rows = self.fetch(lambda keys: select(HOUSEHOLD).where(HOUSEHOLD.c.code.in_(keys)), by_code)
+        rows = self.fetch(lambda keys: select(*_data(HOUSEHOLD)).where(HOUSEHOLD.c.code.in_(keys)), by_code)
         self.household_rows: dict[int, object] = {}
         for row in rows:
             unit = by_code[row.code]
@@ -380,7 +404,7 @@ class Loader:
             found = self.fetch(lambda keys: select(MEMBER.c.id_number, MEMBER.c.household_id).where(
                 MEMBER.c.id_number.in_(keys), MEMBER.c.left_on.is_(None), MEMBER.c.relation == "head"), headless)
             ids = {r.household_id: headless[r.id_number] for r in found}
-            for row in self.fetch(lambda keys: select(HOUSEHOLD).where(HOUSEHOLD.c.id.in_(keys)), ids):
+            for row in self.fetch(lambda keys: select(*_data(HOUSEHOLD)).where(HOUSEHOLD.c.id.in_(keys)), ids):
                 unit = ids[row.id]
                 unit.household_id, unit.exists, unit.code = row.id, True, row.code
                 self.household_rows[row.id] = row
@@ -390,7 +414,7 @@ class Loader:
         existing = [u.household_id for u in self.parsed.units.values() if u.exists]
         self.members_of: dict[int, list] = defaultdict(list)
         by_id: dict[str, list] = defaultdict(list)
-        for row in self.fetch(lambda keys: select(MEMBER).where(MEMBER.c.household_id.in_(keys)), existing):
+        for row in self.fetch(lambda keys: select(*_data(MEMBER)).where(MEMBER.c.household_id.in_(keys)), existing):
             self.members_of[row.household_id].append(row)
             by_id[row.id_number].append(row)
         wanted = {m.values["id_number"] for u in self.parsed.units.values() for m in u.members
@@ -407,7 +431,7 @@ class Loader:
         for rec in self.parsed.others:
             wanted.add(rec.values.get("cadre_id"))
         self.cadre_rows = {r.id_number: r for r in self.fetch(
-            lambda keys: select(CADRE).where(CADRE.c.id_number.in_(keys)), wanted)}
+            lambda keys: select(*_data(CADRE)).where(CADRE.c.id_number.in_(keys)), wanted)}
         self.file_cadres = {rec.values["id_number"]: rec for rec in self.parsed.cadres
                             if not rec.bad and rec.values.get("id_number")}
 
@@ -597,7 +621,7 @@ class Loader:
         if not hasattr(self, "_incomes"):
             ids = [u.household_id for u in self.parsed.units.values() if u.exists and u.incomes and not u.bad]
             self._incomes: dict[int, dict] = defaultdict(dict)
-            for row in self.fetch(lambda keys: select(INCOME).where(INCOME.c.household_id.in_(keys)), ids):
+            for row in self.fetch(lambda keys: select(*_data(INCOME)).where(INCOME.c.household_id.in_(keys)), ids):
                 self._incomes[row.household_id][(row.year, row.month)] = row
             self._new_incomes: dict[int, dict] = defaultdict(dict)
         if unit.exists:
@@ -609,7 +633,7 @@ class Loader:
             ids = [u.household_id for u in self.parsed.units.values()
                    if u.exists and not u.bad and (u.events or (u.household and "status" in u.household.values))]
             self._events: dict[int, list] = defaultdict(list)
-            for row in self.fetch(lambda keys: select(EVENT).where(EVENT.c.household_id.in_(keys)), ids):
+            for row in self.fetch(lambda keys: select(*_data(EVENT)).where(EVENT.c.household_id.in_(keys)), ids):
                 self._events[row.household_id].append(row)
         return self._events[unit.household_id] if unit.exists else []
 
@@ -720,7 +744,8 @@ class Loader:
                                   ("measure", MEASURE, ("kind", "measure_date", "description")),
                                   ("visit", VISIT, ("cadre_id", "visit_date"))):
             if any(r.level == level for r in others):
-                rows = self.fetch(lambda keys, table=table: select(table).where(table.c.household_id.in_(keys)), ids)
+                rows = self.fetch(
+                    lambda keys, table=table: select(*_data(table)).where(table.c.household_id.in_(keys)), ids)
                 existing[level] = {(r.household_id, *(getattr(r, k) for k in key)): r for r in rows}
         if any(r.level == "benefit" for r in others):
             names = {r.values.get("policy") for r in others if r.level == "benefit"}
@@ -818,6 +843,12 @@ class Loader:
         """Write the plan: batch, areas, households, members, incomes, events, cadres, the rest, audit rows."""
         s = self.session
         plan = self.plan
+        if s.get_bind().dialect.name == "sqlite":
+            # a bigger page cache for this connection while it inserts: ID-number indexes take keys in random
+            # order and a large import spends most of its time in their B-trees (restored in finish_batch)
+            raw = s.connection().connection.dbapi_connection
+            self._cache_size = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute("PRAGMA cache_size=-65536")
         self.batch_id = s.execute(insert(BATCH).returning(BATCH.c.id), [{
             "files": [], "file_name": "", "sha256": "", "user": self.user, "started_at": self.now,
         }]).scalar_one()
@@ -944,8 +975,11 @@ class Loader:
         """
         if not rows:
             return []
-        if self.session.get_bind().dialect.name == "postgresql":
+        dialect = self.session.get_bind().dialect
+        if dialect.name == "postgresql":
             return self.copy(table, rows, returning)
+        if dialect.name == "sqlite":
+            return self.executemany(table, rows, returning)
         ids: list[int] = []
         for i in range(0, len(rows), WRITE_CHUNK):
             chunk = rows[i:i + WRITE_CHUNK]
@@ -957,6 +991,48 @@ class Loader:
                 self.session.execute(insert(table), chunk)
             self.written += len(chunk)
             self.tick("写入", self.written, self.total)
+        return ids
+
+    def executemany(self, table: Table, rows: list[dict], returning: bool) -> list[int]:
+        """SQLite: the driver's executemany with values converted by the columns' own bind processors.
+
+        SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself at this scale. New ids
+        follow the table's largest id: the batch row written first holds SQLite's write lock, so no other
+        writer can take them in between.
+        """
+        dialect = self.session.get_bind().dialect
+        ids: list[int] = []
+        if returning:
+            start = self.session.execute(select(func.max(table.c.id))).scalar() or 0
+            ids = list(range(start + 1, start + 1 + len(rows)))
+            for row, new_id in zip(rows, ids, strict=True):
+                row["id"] = new_id
+        names = [c.name for c in table.columns if c.name in rows[0]]
+        converted = []
+        for j, name in enumerate(names):
+            column_type = table.c[name].type
+            if isinstance(column_type, Boolean):
+                continue  # sqlite3 stores Python's True/False as 1/0 itself
+            processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                converted.append((j, _repeating(processor)))
+        quoted = ", ".join(f'"{n}"' for n in names)
+        sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
+        raw = self.session.connection().connection.dbapi_connection
+        cursor = raw.cursor()
+        try:
+            for i in range(0, len(rows), WRITE_CHUNK):
+                params = []
+                for row in rows[i:i + WRITE_CHUNK]:
+                    values = [row[n] for n in names]
+                    for j, proc in converted:
+                        values[j] = proc(values[j])
+                    params.append(values)
+                cursor.executemany(sql, params)
+                self.written += len(params)
+                self.tick("写入", self.written, self.total)
+        finally:
+            cursor.close()
         return ids
 
     def copy(self, table: Table, rows: list[dict], returning: bool) -> list[int]:
@@ -1019,6 +1095,8 @@ class Loader:
 
     def finish_batch(self, files: list[dict], counts: dict, errors: int, warnings: int, options: dict) -> None:
         """Complete the batch row: its files, counts and when it finished."""
+        if getattr(self, "_cache_size", None) is not None:
+            self.session.connection().connection.dbapi_connection.execute(f"PRAGMA cache_size={self._cache_size}")
         if self.batch_id is None:
             return
         self.session.execute(update(BATCH).where(BATCH.c.id == self.batch_id).values(

@@ -89,7 +89,7 @@ def size_warning(problems: Problems, unit: Unit, present: int) -> None:
 
 
 def unit_rows(unit: Unit) -> list[tuple[Source, int]]:
-    return [(src, row) for (_sid, row), src in unit.rows.items()]
+    return [(src, row) for (_sid, row), src in unit.rows().items()]
 
 
 def reject(parsed: Parsed) -> list[Problem]:
