@@ -244,3 +244,27 @@ def test_strict_refuses_everything(session, tmp_path):
     result = imp(session, roster(tmp_path, rows=rows), strict=True)
     assert result.refused and result.batch is None
     assert result.counts["households"] == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 2}
+
+
+def test_event_sheet_kinds_and_risk_limit(session, tmp_path):
+    village = f.area_tree(session, "会立乡", "岔口村")
+    f.household(session, "E1", village=village)
+    path = wb.write(tmp_path / "ev.xlsx", {"识别变动": [
+        ["户编号", "变动类型", "日期", "监测对象类型", "风险类型"],
+        ["E1", "纳入监测", "2019-06-01", "边缘易致贫户", "因病、因学、因残、因自然灾害、因意外事故、缺劳动力"],
+        ["E1", "更正作废", "2019-07-01", None, None],
+        ["E1", "识别纳入", "2014", None, None]]})
+    result = imp(session, path)
+    assert [(p.row, p.code, p.column) for p in result.errors] == [
+        (2, "bad_value", "风险类型"), (3, "bad_value", "变动类型"), (4, "household_rejected", None)]
+    assert "最多填5项" in result.errors[0].message
+    assert result.errors[1].message.endswith("可填：识别纳入、脱贫退出、返贫、纳入监测、风险消除、撤销风险消除")
+
+
+def test_a_cadre_listed_twice_is_rejected(session, tmp_path):
+    number = wb.pid(dt.date(1975, 1, 1))
+    path = wb.write(tmp_path / "c.xlsx", {"帮扶干部": [["姓名", "身份证号", "工作单位"], ["李四", number, "县财政局"],
+                                                       ["李四", number, "县农业局"], ["王五", wb.pid(), "县农业局"]]})
+    result = imp(session, path)
+    assert [(p.row, p.code) for p in result.errors] == [(2, "id_duplicate_in_file"), (3, "id_duplicate_in_file")]
+    assert result.counts["cadres"] == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 2}

@@ -188,8 +188,12 @@ INCOME_FIELDS = (
     _f("income", "note", "备注", ["说明"], help="备注。"),
 )
 
+# a sheet records what happened; voiding an earlier event (更正作废) names that event and is not typed in a sheet
+EVENT_KINDS_IMPORTED = Vocabulary(
+    "event_kind", "变动类型", tuple(t for t in V.EVENT_KIND.terms if t.code != "cancelled"))
+
 EVENT_FIELDS = (
-    _f("event", "kind", "变动类型", ["事件", "事件类型", "变动事项", "类型"], "vocab", vocab=V.EVENT_KIND,
+    _f("event", "kind", "变动类型", ["事件", "事件类型", "变动事项", "类型"], "vocab", vocab=EVENT_KINDS_IMPORTED,
        required=True,
        help="识别纳入、脱贫退出、返贫、纳入监测、风险消除、撤销风险消除。", example="识别纳入"),
     _f("event", "event_date", "日期", ["变动日期", "时间", "变动时间"], "date_or_year", required=True,

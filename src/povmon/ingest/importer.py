@@ -126,6 +126,7 @@ def import_files(session: Session, paths: Sequence[Path | str], options: ImportO
     paths = [Path(p) for p in paths]
     parsed, books = parse_files(paths, options)
     validate.duplicate_ids(parsed)
+    validate.duplicate_cadres(parsed)
     loader = Loader(session, parsed, user=options.user, as_of=options.as_of, create_areas=options.create_areas,
                     progress=options.progress)
     loader.check()

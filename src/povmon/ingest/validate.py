@@ -40,6 +40,24 @@ def duplicate_ids(parsed: Parsed) -> None:
                                   rec.unit)
 
 
+def duplicate_cadres(parsed: Parsed) -> None:
+    """``id_duplicate_in_file`` for cadres: one person on two rows of the 帮扶干部 sheets (both rejected)."""
+    seen: dict[str, list[Rec]] = defaultdict(list)
+    for rec in parsed.cadres:
+        number = rec.values.get("id_number")
+        if number and not rec.bad:
+            seen[number].append(rec)
+    for number, recs in seen.items():
+        if len(recs) < 2:
+            continue
+        for rec in recs:
+            others = "、".join(f"第{o.row}行" for o in recs if o is not rec)
+            header = rec.src.layout.header_of("cadre", "id_number")
+            parsed.problems.error(rec.src, rec.row, header, number, "id_duplicate_in_file",
+                                  f"身份证号 {number} 的干部在文件中出现了不止一次（另见{others}）；请只保留一行")
+            rec.bad = True
+
+
 def present_in_file(unit: Unit) -> list[Rec]:
     """The unit's member rows that describe someone living in the household (not 死亡/迁出)."""
     return [m for m in unit.members if m.values and m.values.get("state") not in LEFT_STATES]
