@@ -268,3 +268,13 @@ def test_a_cadre_listed_twice_is_rejected(session, tmp_path):
     result = imp(session, path)
     assert [(p.row, p.code) for p in result.errors] == [(2, "id_duplicate_in_file"), (3, "id_duplicate_in_file")]
     assert result.counts["cadres"] == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 2}
+
+
+def test_household_code_typed_as_a_long_number(session, tmp_path):
+    rows = [[1411221040010001, "会立乡", "岔口村", "甲", wb.pid(), "户主"], [141122104001002, "会立乡", "岔口村",
+        "乙", wb.pid(), "户主"]]
+    result = imp(session, roster(tmp_path, rows=rows))
+    assert [(p.row, p.code, p.column) for p in result.errors] == [(2, "bad_value", "户编号")]
+    assert "文本" in result.errors[0].message
+    assert session.scalar(select(Household.code)) == "141122104001002"  # 15 digits survive as a number
+    assert result.counts["members"] == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}

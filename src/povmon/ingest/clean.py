@@ -551,9 +551,11 @@ class SheetReader:
                     unit = current  # the same household as the row above (the usual case)
                 else:
                     key = self._roster_key(raw, key_spec, excel_row)
-                    if key is None:
-                        unit = None
+                    if key is None:  # a household code or head ID that cannot be read: already reported
                         current = None
+                        last_raw = None
+                        self._lone_reject("member", excel_row)
+                        continue
                     else:
                         unit = current if current is not None and current.key == key else parsed.unit(
                             key, key if key_col is code_col else None)
