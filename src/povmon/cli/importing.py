@@ -102,6 +102,7 @@ class _progress:
         return self.update if self.enabled else None
 
     def update(self, stage: str, done: int, total: int) -> None:
+        """The progress callback: one bar per stage, started once the file is big enough."""
         if self.bar is None:
             if stage == "读取" and total < PROGRESS_MIN_ROWS:
                 return

@@ -222,6 +222,7 @@ class Problems:
 
     def error(self, src: Source, row: int | None, column: str | None, value: object, code: str, message: str,
               unit: Unit | None = None) -> None:
+        """Record an error at a place; it rejects the row, and the household when one is given."""
         self.errors.append(Problem(src.file, src.name, row, column, shown(value), code, message))
         if row is not None:
             self.bad_rows.add((id(src), row))
@@ -230,6 +231,7 @@ class Problems:
 
     def warning(self, src: Source, row: int | None, column: str | None, value: object, code: str,
                 message: str) -> None:
+        """Record a warning at a place (nothing is rejected)."""
         self.warnings.append(Problem(src.file, src.name, row, column, shown(value), code, message))
 
 
@@ -247,6 +249,7 @@ class Parsed:
     rows_read: int = 0
 
     def unit(self, key: str, code: str | None = None) -> Unit:
+        """The household unit with this key, created on first use."""
         unit = self.units.get(key)
         if unit is None:
             unit = self.units[key] = Unit(key, code)
@@ -381,6 +384,7 @@ class SheetReader:
 
     # the sheet --------------------------------------------------------------------------------------------
     def read(self) -> None:
+        """Read the sheet into the Parsed: warnings for ignored columns, then its records."""
         layout = self.layout
         kind = layout.kind.name
         src = self.src
@@ -453,6 +457,8 @@ class SheetReader:
         parsed.kinds.add(plural[level])
         if level == "household":
             parsed.kinds.add("areas")
+            if self.layout.col("household", "status") is not None:
+                parsed.kinds.add("events")  # 脱贫状态 and its years become status events
         for i, row in self.data_rows(rows, start):
             excel_row = i + 1
             parsed.rows_read += 1

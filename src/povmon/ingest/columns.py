@@ -313,6 +313,7 @@ class SheetKind:
         return found
 
     def required(self) -> list[Field]:
+        """The fields that must have a column (and a value) in this kind of sheet."""
         return [f for f in self.fields if f.required]
 
 
@@ -408,6 +409,7 @@ class Mapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical header key → {folded source: target}
 
     def column(self, header: object) -> str | None:
+        """The canonical header the clerk's mapping gives a header: "" = ignore, None = not mapped."""
         return self.columns.get(header_key(header))
 
     @classmethod

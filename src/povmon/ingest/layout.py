@@ -41,6 +41,7 @@ class Layout:
         self.by_key = {(c.field.level, c.field.key): c for c in self.columns}
 
     def col(self, level: str, key: str) -> Column | None:
+        """The column of a field, or None when the sheet has none."""
         return self.by_key.get((level, key))
 
     def header_of(self, level: str, key: str) -> str:

@@ -134,6 +134,7 @@ class Plan:
     updates: list[tuple[Table, int, dict[str, tuple[object, object]]]] = field(default_factory=list)
 
     def empty(self) -> bool:
+        """Whether there is nothing to write."""
         return not (self.areas or self.households or self.members or self.incomes or self.events or self.cadres
                     or self.policies or self.pairings or self.benefits or self.measures or self.visits
                     or self.updates)
@@ -166,10 +167,11 @@ class Loader:
         return rows
 
     def provenance(self, rec: Rec) -> dict:
+        """The provenance columns of a record created from this row (the batch id comes at write time)."""
         return {"batch_id": None, "source_file": rec.src.file, "source_sheet": rec.src.name,
                 "source_row": rec.row, "created_at": self.now, "created_by": self.user}
 
-    def diff(self, table: Table, row, new: dict, fields: Iterable[str]) -> None:
+    def diff(self, table: Table, row, new: dict, fields: Iterable[str]) -> bool:
         """Plan an update of the fields whose value changes (with their audit rows)."""
         changes = {}
         mapping = row._mapping
@@ -185,6 +187,7 @@ class Loader:
         return bool(changes)
 
     def tick(self, stage: str, done: int, total: int) -> None:
+        """Report progress, when someone listens."""
         if self.progress is not None:
             self.progress(stage, done, total)
 
@@ -212,6 +215,7 @@ class Loader:
 
     # --- areas ---------------------------------------------------------------------------------------------
     def load_areas(self) -> None:
+        """The whole area tree (small) and the statistical codes the files' 户编号 carry."""
         rows = self.session.execute(select(AREA.c.id, AREA.c.level, AREA.c.name, AREA.c.code, AREA.c.parent_id)
                                     .order_by(AREA.c.id)).all()
         by_id: dict[int, AreaNode] = {}
@@ -242,9 +246,11 @@ class Loader:
         self.prefixes = {k: next(iter(s)) for k, s in prefixes.items() if len(s) == 1}
 
     def child(self, parent: AreaNode | None, name: str) -> AreaNode | None:
+        """The area of this name under a parent (None: a county), or None."""
         return self.area_index.get((id(parent) if parent else 0, fold(name)))
 
     def new_area(self, level: str, name: str, parent: AreaNode | None, code: str | None) -> AreaNode:
+        """Plan a new area; its code is kept only when unused and consistent with its parent's."""
         if code and (code in self.codes_in_use or (parent and parent.code and not code.startswith(parent.code))):
             code = None
         node = AreaNode(level, name, code, parent, None, new=True)
@@ -343,6 +349,7 @@ class Loader:
         return place
 
     def unknown_area(self, unit: Unit, column: str, value: object, what: str) -> None:
+        """Report a place the register does not know, saying how to add it."""
         hh = unit.household
         self.problems.error(hh.src, hh.row, column, value, "unknown_area",
                             f"{what}；请先在“行政区划”表中添加，或导入时加 --create-areas 自动建立", unit)
@@ -382,6 +389,7 @@ class Loader:
 
     # --- households and members ---------------------------------------------------------------------------
     def find_households(self) -> None:
+        """The households the files name: by 户编号, else by their head's ID number."""
         units = self.parsed.units
         by_code = {u.code: u for u in units.values() if u.code}
         rows = self.fetch(lambda keys: select(*_data(HOUSEHOLD)).where(HOUSEHOLD.c.code.in_(keys)), by_code)
@@ -427,6 +435,7 @@ class Loader:
         self.stints = by_id
 
     def find_cadres(self) -> None:
+        """The cadres the files name or refer to, from the register and from the files."""
         wanted = {rec.values.get("id_number") for rec in self.parsed.cadres}
         for rec in self.parsed.others:
             wanted.add(rec.values.get("cadre_id"))
@@ -436,6 +445,7 @@ class Loader:
                             if not rec.bad and rec.values.get("id_number")}
 
     def check_units(self) -> None:
+        """Per household: its area, people present elsewhere, its heads and its size."""
         problems = self.problems
         units = list(self.parsed.units.values())
         for n, unit in enumerate(units):
@@ -520,6 +530,7 @@ class Loader:
 
     # --- planning -----------------------------------------------------------------------------------------
     def plan_units(self) -> None:
+        """Plan the writes of every accepted household: the household, members, incomes, events."""
         units = [u for u in self.parsed.units.values() if not u.bad]
         self.new_codes: dict[int, int] = {}
         for n, unit in enumerate(units):
@@ -538,6 +549,7 @@ class Loader:
                 self.plan_event(unit, rec)
 
     def plan_household(self, unit: Unit, hh: Rec) -> None:
+        """A new household, or the changed fields of an existing one."""
         values = hh.values
         village: AreaNode | None = getattr(unit, "village", None)
         count = self.counts["households"]
@@ -556,6 +568,7 @@ class Loader:
         count["updated" if changed else "unchanged"] += 1
 
     def plan_members(self, unit: Unit) -> None:
+        """New members (stints) and changed fields of the ones the household already has."""
         count = self.counts["members"]
         stints = self.stints
         for rec in unit.members:
@@ -595,6 +608,7 @@ class Loader:
             count["updated" if changed else "unchanged"] += 1
 
     def plan_income(self, unit: Unit, rec: Rec) -> None:
+        """A new income entry (household, year, month) or its changed amounts."""
         v = rec.values
         count = self.counts["incomes"]
         year, month = v.get("year"), v.get("month") or 0
@@ -618,6 +632,7 @@ class Loader:
         count["updated" if changed else "unchanged"] += 1
 
     def incomes_of(self, unit: Unit) -> dict:
+        """The register's income entries of a household by (year, month), fetched in bulk once."""
         if not hasattr(self, "_incomes"):
             ids = [u.household_id for u in self.parsed.units.values() if u.exists and u.incomes and not u.bad]
             self._incomes: dict[int, dict] = defaultdict(dict)
@@ -629,6 +644,7 @@ class Loader:
         return self._new_incomes[id(unit)]
 
     def events_of(self, unit: Unit) -> list:
+        """The register's events of a household, fetched in bulk once."""
         if not hasattr(self, "_events"):
             ids = [u.household_id for u in self.parsed.units.values()
                    if u.exists and not u.bad and (u.events or (u.household and "status" in u.household.values))]
@@ -638,6 +654,7 @@ class Loader:
         return self._events[unit.household_id] if unit.exists else []
 
     def plan_status(self, unit: Unit, hh: Rec) -> None:
+        """The status events a roster implies that the register lacks (see events.py)."""
         v = hh.values
         count = self.counts["events"]
         existing = self.events_of(unit)
@@ -652,12 +669,14 @@ class Loader:
         count["unchanged"] += max(stated - len(added), 0)
 
     def event_row(self, rec: Rec, kind: str, day: dt.date, year_only: bool) -> dict:
+        """An event row with its provenance."""
         row = {k: None for k in EVENT_FIELDS}
         row.update(kind=kind, event_date=day, year_only=year_only, cancels_event_id=None, note=None,
                    **self.provenance(rec))
         return row
 
     def plan_event(self, unit: Unit, rec: Rec) -> None:
+        """An event of the 识别变动 sheet: new, or the changed details of the same (kind, date)."""
         v = rec.values
         count = self.counts["events"]
         day, year_only = v["event_date"]
@@ -678,6 +697,7 @@ class Loader:
         count["updated" if changed else "unchanged"] += 1
 
     def plan_cadres(self) -> None:
+        """New cadres, or the changed fields of known ones (key: ID number)."""
         if not self.parsed.cadres:
             return
         count = self.counts["cadres"]
@@ -733,6 +753,7 @@ class Loader:
         return False
 
     def plan_others(self) -> None:
+        """Pairings, benefits, measures and visits: new ones, or changes to the same key."""
         others = [r for r in self.parsed.others if r.unit is not None and r.level in
                   ("pairing", "benefit", "measure", "visit")]
         if not others:
@@ -904,6 +925,7 @@ class Loader:
         self.tick("写入", self.total, self.total)
 
     def with_household(self, planned: list[tuple[Unit, dict]]) -> list[dict]:
+        """The rows, with the (now known) household id and the batch."""
         rows = []
         for unit, row in planned:
             row["household_id"] = unit.household_id
@@ -912,6 +934,7 @@ class Loader:
         return rows
 
     def write_others(self) -> None:
+        """Write pairings, benefits, measures and visits with their cadre, policy and member ids."""
         plan = self.plan
         cadre_id = {n: r.id for n, r in self.cadre_rows.items()}
         member_of = dict(self.member_ids) if hasattr(self, "member_ids") else {}

@@ -107,6 +107,7 @@ def size_warning(problems: Problems, unit: Unit, present: int) -> None:
 
 
 def unit_rows(unit: Unit) -> list[tuple[Source, int]]:
+    """Every (sheet, row) of a household unit."""
     return [(src, row) for (_sid, row), src in unit.rows().items()]
 
 
