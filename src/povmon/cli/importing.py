@@ -94,7 +94,8 @@ class _progress:
     """A rich progress bar on stderr for big files, only for a person at a terminal."""
 
     def __init__(self, quiet: bool):
-        self.enabled = console.progress_enabled(quiet)
+        # only for a person watching: not when the output goes to a file or a pipe, nor with --quiet
+        self.enabled = console.progress_enabled(quiet) and console.out.is_terminal
         self.bar = None
         self.tasks: dict[str, int] = {}
 
