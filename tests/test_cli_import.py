@@ -102,7 +102,9 @@ def test_refusals_are_one_sentence_with_exit_1(cli_db, tmp_path):
     bad_mapping.write_text("[columns\n", encoding="utf-8")
     mapped = invoke("import", EXAMPLE, "--mapping", bad_mapping, "--db", cli_db)
     assert mapped.exit_code == 1 and "格式有误" in mapped.stderr
-    for r in (missing, wrong, damaged, unknown, mapped):
+    twice = invoke("import", EXAMPLE, EXAMPLE, "--db", cli_db)
+    assert twice.exit_code == 1 and "同一个文件" in twice.stderr
+    for r in (missing, wrong, damaged, unknown, mapped, twice):
         assert "Traceback" not in r.output and r.stderr.count("\n") == 1
 
 

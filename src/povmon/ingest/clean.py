@@ -30,7 +30,6 @@ _SIGNATURE = re.compile(
     r"填表人|审核人|制表人|负责人|填报人|填表日期|审核日期|制表日期|统计人|签字|盖章|联系人：|联系电话："
 )
 _CJK_SPACES = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-_MAX_EXACT = 2**53
 _SKIP = object()
 
 
@@ -43,7 +42,7 @@ def _code(raw: object) -> str | None:
     if isinstance(raw, float):
         if not raw.is_integer():
             raise ValueProblem("bad_value", f"“{shown(raw)}”不是编号；请把该列设为文本后重新录入")
-        if abs(raw) >= 1e15 or abs(raw) >= _MAX_EXACT:
+        if abs(raw) >= 1e15:  # 16 digits and more: Excel kept only 15 of them
             raise ValueProblem(
                 "bad_value",
                 "编号被当作数字保存，Excel 只保留15位有效数字，末几位可能已经丢失；请把该列设置为“文本”格式后重新录入",

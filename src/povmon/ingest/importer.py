@@ -99,6 +99,9 @@ def parse_files(paths: Sequence[Path], options: ImportOptions) -> tuple[Parsed, 
         if progress:
             progress("读取", 0, 0)
         book = read_book(path)
+        twin = next((b for b in books if b.sha256 == book.sha256), None)
+        if twin is not None:
+            raise PovmonError(f"{book.name} 与 {twin.name} 是同一个文件（内容完全相同）；每个文件只需给一次。")
         books.append(book)
         layouts = [(sheet, detect(sheet, options.mapping)) for sheet in book.sheets]
         found = [(sheet, layout) for sheet, layout in layouts if layout is not None]
