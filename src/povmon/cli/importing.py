@@ -32,8 +32,8 @@ def import_cmd(
         bool, typer.Option("--create-areas", help="自动建立数据库中还没有的县、乡镇、行政村。")] = False,
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", help="列名对照文件（TOML）：[columns] \"原列名\" = \"标准列名\"。",
-                     show_default=False),
+        typer.Option("--mapping", show_default=False,
+                     help="列名对照文件（TOML）：在 columns 表里写 \"原列名\" = \"标准列名\"（见 README）。"),
     ] = None,
     errors: Annotated[
         Path | None,
