@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import IntegrityError
 
 from povmon import console
 from povmon.cli.common import AsOfOption, DbOption, JsonOption, UserOption, parse_day, user_of
@@ -67,6 +68,10 @@ def import_cmd(
                     transaction.rollback()
     except KeyboardInterrupt:
         raise PovmonError("导入已中断，数据库没有任何改动；可以重新导入。") from None
+    except IntegrityError as exc:
+        # another import wrote the same records between our check and our write: nothing of ours was kept
+        raise PovmonError("写入时与数据库中刚出现的记录冲突（可能有人同时在导入），本次导入已撤销、数据库没有改动；"
+                          "请稍后重新导入。") from exc
     finally:
         engine.dispose()
 

@@ -984,8 +984,10 @@ class Loader:
             village = row["_village"]
             prefix = village.code if village is not None and village.code else f"V{village.id if village else 0}-"
             if prefix not in prefixes:
-                taken = self.session.execute(select(HOUSEHOLD.c.code).where(HOUSEHOLD.c.code.like(prefix + "%"))).all()
-                numbers = [int(c[len(prefix):]) for (c,) in taken if c[len(prefix):].isdigit()]
+                taken = [c for (c,) in self.session.execute(
+                    select(HOUSEHOLD.c.code).where(HOUSEHOLD.c.code.like(prefix + "%")))]
+                taken += [u.code for u, _r in self.plan.households if u.code and u.code.startswith(prefix)]
+                numbers = [int(c[len(prefix):]) for c in taken if c[len(prefix):].isdigit()]
                 prefixes[prefix] = max(numbers, default=0)
             prefixes[prefix] += 1
             unit.code = f"{prefix}{prefixes[prefix]:04d}"

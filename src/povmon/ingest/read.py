@@ -103,7 +103,10 @@ def read_sheet(book, name: str) -> RawSheet:
     if len(rows) == end[0] + 1 - start[0] and start[0]:
         # an older calamine that starts at the first used row: shift down to absolute positions
         rows = [[""] * width for _ in range(start[0])] + rows
-    merged = list(sheet.merged_cell_ranges or ())
+    try:
+        merged = list(sheet.merged_cell_ranges or ())
+    except Exception:  # a format whose merges calamine cannot list: read the cells as they are
+        merged = []
     fill_merged(rows, merged)
     return RawSheet(name, rows, merged, width)
 
