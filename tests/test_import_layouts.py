@@ -187,3 +187,15 @@ def test_an_unrecognisable_workbook_is_refused(session, tmp_path):
     path = wb.write(tmp_path / "other.xlsx", {"S": [["品名", "数量"], ["化肥", 3]]})
     with pytest.raises(PovmonError, match="没有能识别的表"):
         imp(session, path)
+
+
+def test_reader_fills_merged_cells_and_keeps_excel_positions(tmp_path):
+    from povmon.ingest.read import read_book
+
+    path = wb.write(tmp_path / "m.xlsx", {"S": [[None, None, None], [None, "标题", None], [None, "户编号", "姓名"],
+                                                [None, "H1", "甲"], [None, None, "乙"], [None, None, "丙"]]},
+                    merges={"S": ["B2:C2", "B4:B6"]})
+    sheet = read_book(path).sheets[0]
+    assert sheet.rows[1] == ["", "标题", "标题"]  # row 2, columns A-C: positions as in Excel
+    assert [r[1] for r in sheet.rows[3:6]] == ["H1", "H1", "H1"]
+    assert ((3, 1), (5, 1)) in sheet.merged
