@@ -278,3 +278,16 @@ def test_household_code_typed_as_a_long_number(session, tmp_path):
     assert "文本" in result.errors[0].message
     assert session.scalar(select(Household.code)) == "141122104001002"  # 15 digits survive as a number
     assert result.counts["members"] == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+
+
+def test_the_same_income_twice_with_different_amounts(session, tmp_path):
+    village = f.area_tree(session, "会立乡", "岔口村")
+    f.household(session, "I1", village=village)
+    f.household(session, "I2", village=village)
+    path = wb.write(tmp_path / "inc.xlsx", {"收入": [
+        ["户编号", "年度", "月份", "工资性收入"], ["I1", 2018, None, 100], ["I1", 2018, None, 200],
+        ["I2", 2018, 3, 50], ["I2", 2018, 3, 50]]})
+    result = imp(session, path)
+    assert [(p.row, p.code) for p in result.errors] == [(2, "household_rejected"), (3, "bad_value")]
+    assert "第2行" in result.errors[1].message
+    assert result.counts["incomes"] == {"created": 1, "updated": 0, "unchanged": 1, "rejected": 2}

@@ -130,6 +130,7 @@ def import_files(session: Session, paths: Sequence[Path | str], options: ImportO
     parsed, books = parse_files(paths, options)
     validate.duplicate_ids(parsed)
     validate.duplicate_cadres(parsed)
+    validate.duplicate_incomes(parsed)
     loader = Loader(session, parsed, user=options.user, as_of=options.as_of, create_areas=options.create_areas,
                     progress=options.progress)
     loader.check()

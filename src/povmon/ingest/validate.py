@@ -40,6 +40,30 @@ def duplicate_ids(parsed: Parsed) -> None:
                                   rec.unit)
 
 
+def duplicate_incomes(parsed: Parsed) -> None:
+    """The same household, year and month twice with different amounts: which one is right is the clerk's call."""
+    for unit in parsed.units.values():
+        if len(unit.incomes) < 2:
+            continue
+        seen: dict[tuple, Rec] = {}
+        for rec in unit.incomes:
+            v = rec.values
+            if v.get("year") is None:
+                continue
+            key = (v["year"], v.get("month") or 0)
+            first = seen.setdefault(key, rec)
+            if first is rec or first.values == v:
+                continue
+            where = f"第{first.row}行"
+            if first.src is not rec.src:
+                where = f"{first.src.file}「{first.src.name}」{where}"
+            month = f"{key[1]}月" if key[1] else "全年"
+            header = rec.src.layout.header_of("income", "year")
+            parsed.problems.error(rec.src, rec.row, header, v["year"], "bad_value",
+                                  f"这一户 {key[0]} 年{month}的收入在{where}已经填过，数额不同；请核对后只保留一行",
+                                  unit)
+
+
 def duplicate_cadres(parsed: Parsed) -> None:
     """``id_duplicate_in_file`` for cadres: one person on two rows of the 帮扶干部 sheets (both rejected)."""
     seen: dict[str, list[Rec]] = defaultdict(list)
