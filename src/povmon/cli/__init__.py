@@ -12,6 +12,7 @@ from povmon.cli import (
     db,
     event,
     household,
+    importing,
     income,
     ledger,
     lines,
@@ -45,6 +46,7 @@ app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
 app.command("ledger")(ledger.ledger)
 app.add_typer(report.app, name="report")
+importing.register(app)
 
 
 def _version(value: bool) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
+_LAST = frozenset("0123456789X")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
@@ -67,18 +68,21 @@ AS_NUMBER_MESSAGE = (
 
 def check(raw: object, today: dt.date | None = None) -> IdCheck:
     """Check one ID number as typed; never raises for bad input."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return IdCheck(None)
-    if looks_like_number(raw):
-        return IdCheck(None, IdProblem("id_as_number", AS_NUMBER_MESSAGE))
-    number = normalize(str(raw))
+    if isinstance(raw, str) and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _LAST:
+        number = raw  # already clean (the common case in a file of hundreds of thousands of IDs)
+    else:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return IdCheck(None)
+        if looks_like_number(raw):
+            return IdCheck(None, IdProblem("id_as_number", AS_NUMBER_MESSAGE))
+        number = normalize(str(raw))
     if len(number) != 18:
         return IdCheck(number, IdProblem("id_format", f"身份证号应为18位，这里是{len(number)}位"))
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return IdCheck(number, IdProblem("id_format", "身份证号只能是17位数字加最后一位数字或X，请检查是否有其他字符"))
     try:
-        birth = ric.get_birth_date(number)
-    except InvalidComponent:
+        birth = _birth(number)
+    except ValueError:
         return IdCheck(number, IdProblem("id_birthdate", f"身份证号里的出生日期 {number[6:14]} 不是真实的日期"))
     if birth > (today or dt.date.today()) or birth.year < 1890:
         problem = IdProblem("id_birthdate", f"身份证号里的出生日期 {number[6:14]} 不可能（早于1890年或晚于今天）")
@@ -90,9 +94,7 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
             IdProblem("id_checksum", f"身份证号校验位错误：最后一位应为 {expected}，这里是 {number[17]}；请核对原件"),
         )
     warnings: tuple[IdProblem, ...] = ()
-    try:
-        ric.get_birth_place(number)
-    except InvalidComponent:
+    if not _area_known(number, birth.year):
         warnings = (
             IdProblem(
                 "id_area",
@@ -102,9 +104,67 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
     return IdCheck(number, None, warnings)
 
 
+_AREA_CACHE: dict[tuple[str, int], bool] = {}
+
+
+def _area_known(number: str, year: int) -> bool:
+    """Whether the area code was in use in the birth year (stdnum's table lookup, cached: imports check
+    hundreds of thousands of IDs that share a few dozen area codes)."""
+    key = (number[:6], year)
+    known = _AREA_CACHE.get(key)
+    if known is None:
+        try:
+            ric.get_birth_place(number)
+            known = True
+        except InvalidComponent:
+            known = False
+        _AREA_CACHE[key] = known
+    return known
+
+
+def area_name(code: str) -> str | None:
+    """The name of the county (区/县/市) a 6-digit division code stands for today, from stdnum's location table;
+    None when the table does not know the code. 141122 → 交城县; a retired code gives its last name."""
+    from stdnum import numdb
+
+    if len(code) < 6 or not code[:6].isdigit():
+        return None
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code[:6]) for k, v in props.items()}
+    names = info.get("county")
+    if not names or code[2:6] == "0000":
+        return None
+    last = None
+    for entry in names.split(","):
+        if entry.startswith("["):
+            period, name = entry[1:].split("]", 1)
+            if period.endswith("-"):
+                return name  # still in use
+            last = name
+        else:
+            return entry
+    return last
+
+
+def area_current(code: str) -> bool:
+    """Whether a 6-digit division code is in use today (141122 yes; 142323, 交城县 before 2003, no)."""
+    from stdnum import numdb
+
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code[:6]) for k, v in props.items()}
+    names = info.get("county") or ""
+    return bool(names) and any(not e.startswith("[") or e[1:].split("]", 1)[0].endswith("-") for e in names.split(","))
+
+
+def _birth(number: str) -> dt.date:
+    # stdnum's get_birth_date does the same after re-cleaning the number, which costs more than the date itself
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
 def birth_date(number: str) -> dt.date:
     """The birth date written in a valid ID number."""
-    return ric.get_birth_date(number)
+    try:
+        return _birth(number)
+    except ValueError:
+        return ric.get_birth_date(number)  # raises stdnum's InvalidComponent, as before
 
 
 def sex(number: str) -> str:
