@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 out = Console(highlight=False, soft_wrap=True)
+PIPE_WIDTH = 160  # tables written to a file or a pipe (logs, CI) are not squeezed to 80 columns
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -40,14 +42,23 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]], **kwargs
     """A rich table with the house style."""
     t = Table(title=title, header_style="bold", **kwargs)
     for column in columns:
-        t.add_column(column)
+        t.add_column(column, overflow="fold")  # a narrow terminal wraps figures, never hides them
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     return t
 
 
 def show(renderable: Any) -> None:
-    out.print(renderable)
+    """Print a table or panel; when stdout is not a terminal, wide enough that no figure is cut."""
+    if out.is_terminal or os.environ.get("COLUMNS"):
+        out.print(renderable)
+        return
+    saved = out._width
+    out.width = PIPE_WIDTH
+    try:
+        out.print(renderable)
+    finally:
+        out._width = saved
 
 
 def progress_enabled(quiet: bool = False) -> bool:

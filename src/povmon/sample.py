@@ -689,13 +689,12 @@ def _benefits_and_measures(gen: _Gen, county: County) -> None:
             for year in (2016, 2017, 2018):  # a second loan pays the next day: one payment, one row
                 county.benefits.append(_benefit(home, "扶贫小额信贷分红", "金融", dt.date(year, 12, 20 + loan),
                                                 _d("3000"), f"5万元扶贫小额信贷入股分红（第{loan + 1}笔）"))
-    # the loan dividends are property income: add them to the 2016–2018 incomes of those households
+    # the loan dividends are property income, on top of what the household earned otherwise
     loans = {h.code: (2 if h.code in doubles else 1) for h in yezehe_registered}
     for row in county.incomes:
         n = loans.get(row["户编号"])
         if n:
             row["财产性收入"] += _d("3000") * n
-            row["工资性收入"] = max(_d("0"), row["工资性收入"] - _d("3000") * n)
     # 西营镇: 459 guaranteed households paid 1,000 yuan each in January 2019 from 7 asset-income projects
     for home in homes:
         if home.guaranteed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from copy import copy
 from decimal import Decimal
 
 from openpyxl.cell.cell import Cell
@@ -86,6 +87,44 @@ def put(
     if fill is not None:
         cell.fill = fill
     return cell
+
+
+class Painter:
+    """Writes many cells in the house style, fast.
+
+    openpyxl hashes every style object each time one is assigned to a cell (about 40 µs a cell); a painter
+    works out each combination of style and kind of value once, with ``put``, and afterwards copies the
+    resulting raw style array. Same look, same formula guard, a fraction of the time for big sheets.
+    """
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self._styles: dict[tuple, object] = {}
+
+    def put(self, row: int, column: int, value: object, **style) -> Cell:
+        """Like ``put``, for the same keyword arguments."""
+        key = (_kind(value), *sorted((name, id(v) if not isinstance(v, (str, bool)) else v)
+                                     for name, v in style.items()))
+        cached = self._styles.get(key)
+        if cached is None:
+            cell = put(self.ws, row, column, value, **style)
+            self._styles[key] = (copy(cell._style), style)  # keep the style objects alive: ids stay theirs
+            return cell
+        cell = guard(self.ws.cell(row=row, column=column), value)
+        cell._style = copy(cached[0])
+        return cell
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return "plain"
+    if isinstance(value, Decimal):
+        return "money"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "date"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text"
 
 
 def header_row(ws: Worksheet, row: int, labels: Sequence[str], *, start_column: int = 1) -> None:

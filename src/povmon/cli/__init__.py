@@ -10,6 +10,7 @@ from povmon.cli import (
     benefit,
     cadre,
     db,
+    demo,
     event,
     household,
     importing,
@@ -46,6 +47,8 @@ app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
 app.command("ledger")(ledger.ledger)
 app.add_typer(report.app, name="report")
+app.command("demo")(demo.demo_cmd)
+app.add_typer(demo.sample_app, name="sample")
 importing.register(app)
 
 

@@ -60,7 +60,7 @@ def import_cmd(
     engine = make_engine(database_url(db))
     try:
         ensure_schema(engine)
-        with _progress(quiet) as progress:
+        with ImportProgress(quiet) as progress:
             options.progress = progress
             with session_factory(engine)() as session, session.begin() as transaction:
                 result = import_files(session, files, options)
@@ -95,7 +95,7 @@ def import_cmd(
         console.err.print(f"未导入的 {written} 行已写入 {errors}。")
 
 
-class _progress:
+class ImportProgress:
     """A rich progress bar on stderr for big files, only for a person at a terminal."""
 
     def __init__(self, quiet: bool):

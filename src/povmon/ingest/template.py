@@ -104,6 +104,7 @@ def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], r
         cell = xlsx.put(ws, 1, j, f.header, font=REQUIRED_FONT if f.required else xlsx.FONT_BOLD, align=xlsx.CENTER,
                         fill=xlsx.HEADER_FILL)
         cell.border = xlsx.BORDER
+    painter = xlsx.Painter(ws)
     for n, row in enumerate(rows, start=2):
         extra = set(row) - set(headers)
         if extra:
@@ -115,7 +116,7 @@ def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], r
             fmt = xlsx.TEXT_FORMAT if f.parser in TEXT_PARSERS else None
             if isinstance(value, dt.date):
                 fmt = xlsx.DATE_FORMAT
-            xlsx.put(ws, n, j, value, number_format=fmt, border=False)
+            painter.put(n, j, value, number_format=fmt, border=False)
     last = max(len(rows) + 1, PREPARED_ROWS + 1)
     for j, f in enumerate(fields, start=1):
         letter = get_column_letter(j)

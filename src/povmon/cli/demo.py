@@ -1,0 +1,62 @@
+"""povmon demo and povmon sample: the sample county, generated, imported and reported."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from povmon import console, demo, sample
+from povmon.cli.common import UserOption, user_of
+from povmon.cli.importing import ImportProgress
+from povmon.cli.report import render
+
+sample_app = typer.Typer(help="示例数据：按报纸报道的数字生成交城县示例工作簿。", no_args_is_help=True)
+
+
+def demo_cmd(
+    directory: Annotated[
+        Path, typer.Argument(help="放演示数据库和报表的文件夹（已有的演示数据库会被替换）。", show_default=True)
+    ] = demo.DEFAULT_DIR,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
+    user: UserOption = None,
+) -> None:
+    """Build the sample county 交城县 in DIR: a fresh SQLite database, the sample workbooks imported, the
+    January 2019 monthly summary and the ledgers of 野则河村 written, the county summary printed.
+
+    Example: povmon demo ./povmon-demo
+    """
+    started = time.monotonic()
+    console.info(f"演示：建立交城县示例登记簿（{directory / demo.DB_FILE}），导入示例工作簿……")
+    with ImportProgress(quiet) as progress:
+        result = demo.run(directory, user=user_of(user), progress=progress)
+    counts = result.imported.counts
+    console.info("已导入：" + "，".join(
+        f"{label} {counts[kind]['created']}" for kind, label in
+        (("households", "户"), ("members", "人（含已故、迁出）"), ("events", "识别变动"), ("cadres", "帮扶干部"),
+         ("pairings", "结对"), ("visits", "走访"), ("benefits", "享受政策")) if kind in counts
+    ) + f"（批次 {result.imported.batch}）。")
+    console.show(render(result.report))
+    console.info("")
+    console.info(f"数据库：    {result.database}    （povmon --db {result.database} …）")
+    console.info(f"月报：      {result.report_file}")
+    console.info(f"五本账：    {result.ledger_file}（{demo.LEDGER_VILLAGE} {result.ledgers} 户）")
+    console.success(f"演示完成，用时 {time.monotonic() - started:.0f} 秒。")
+    if result.example_household:
+        console.info(f"再试试：povmon household show {result.example_household} --db {result.database} "
+                     "--as-of 2019-01-31")
+
+
+@sample_app.command("generate")
+def generate_cmd(
+    directory: Annotated[Path, typer.Argument(help="写出示例工作簿的文件夹。")],
+    seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成完全相同的文件。")] = sample.SEED,
+) -> None:
+    """Generate the sample county's workbooks (the same seed always gives the same bytes).
+
+    Example: povmon sample generate sample_data
+    """
+    paths = sample.write(directory, seed, progress=lambda name: console.info(f"生成 {directory / name} ……"))
+    console.success(f"已生成 {len(paths)} 个示例工作簿：{directory}")
