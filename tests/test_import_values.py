@@ -251,8 +251,8 @@ def test_event_sheet_kinds_and_risk_limit(session, tmp_path):
     f.household(session, "E1", village=village)
     path = wb.write(tmp_path / "ev.xlsx", {"识别变动": [
         ["户编号", "变动类型", "日期", "监测对象类型", "风险类型"],
-        ["E1", "纳入监测", "2019-06-01", "边缘易致贫户", "因病、因学、因残、因自然灾害、因意外事故、缺劳动力"],
-        ["E1", "更正作废", "2019-07-01", None, None],
+        ["E1", "纳入监测", "2018-06-01", "边缘易致贫户", "因病、因学、因残、因自然灾害、因意外事故、缺劳动力"],
+        ["E1", "更正作废", "2018-07-01", None, None],
         ["E1", "识别纳入", "2014", None, None]]})
     result = imp(session, path)
     assert [(p.row, p.code, p.column) for p in result.errors] == [

@@ -121,7 +121,8 @@ class Person:
     row: dict = field(default_factory=dict)
 
     def present_on(self, day: dt.date) -> bool:
-        if self.joined_on is not None and self.joined_on > day:
+        """The register's rule (models.Member.present_on): from joining, else from birth, until leaving."""
+        if (self.joined_on or self.born) > day:
             return False
         return self.left_on is None or self.left_on > day
 

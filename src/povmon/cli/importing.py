@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -51,8 +52,13 @@ def import_cmd(
     Example: povmon import 会立乡花名册.xlsx --create-areas --errors 错误.xlsx
     """
     day = parse_day(as_of)
+    if day > dt.date.today():
+        raise typer.BadParameter("文件描述的日期不能晚于今天", param_hint="--as-of")
     if errors is not None and errors.suffix.lower() != ".xlsx":
         raise typer.BadParameter("错误文件应以 .xlsx 结尾", param_hint="--errors")
+    if errors is not None and not errors.resolve().parent.is_dir():
+        # checked before importing: a committed import must never end in a failure about the error file
+        raise PovmonError(f"放错误文件的文件夹 {errors.resolve().parent} 不存在；请先建立它或换一个 --errors 路径。")
     options = ImportOptions(
         user=user_of(user), as_of=day, dry_run=dry_run, strict=strict, create_areas=create_areas,
         mapping=Mapping.load(mapping) if mapping else None, mapping_file=str(mapping) if mapping else None,
@@ -75,24 +81,37 @@ def import_cmd(
     finally:
         engine.dispose()
 
-    written = None
+    written, unwritable = None, None
     if errors is not None and result.rejected:
         try:
             written = errors_book.write(errors, result)
         except OSError as exc:
-            raise PovmonError(
-                f"无法写入 {errors}（{exc.strerror}）；文件是否正在 Excel 中打开？请关闭后重试。") from exc
+            unwritable = exc.strerror or str(exc)
     if json:
         console.print_json(result.as_json())
     else:
         _report(result, errors if written else None)
+    if unwritable:
+        saved = f"导入本身已完成（批次 {result.batch}）" if result.batch else "数据库没有改动"
+        raise PovmonError(f"{saved}，但无法写入错误文件 {errors}（{unwritable}）；文件是否正在 Excel 中打开？"
+                          "关闭后用 --dry-run --errors 重新生成即可。")
     if result.refused:
         raise PovmonError(
             f"有 {len(result.errors)} 处错误，--strict 下整批拒绝，数据库没有任何改动；"
             "请改正后重新导入（或去掉 --strict，只拒绝有错的户）。"
         )
+    if nothing_imported(result):
+        raise PovmonError(f"没有导入任何记录：文件中每一户都有错误（{len(result.errors)} 处，见上）；"
+                          "请改正后重新导入。")
     if json and written:
         console.err.print(f"未导入的 {written} 行已写入 {errors}。")
+
+
+def nothing_imported(result: ImportResult) -> bool:
+    """Every record of the files was rejected: the import did nothing at all (exit 1, not a success)."""
+    return bool(result.errors) and not any(
+        c["created"] or c["updated"] or c["unchanged"] for c in result.counts.values()
+    )
 
 
 class ImportProgress:
@@ -147,6 +166,8 @@ def _report(result: ImportResult, errors_file: Path | None) -> None:
         console.info(f"未导入的行已写入 {errors_file}（含“错误说明”列），改正后可直接再导入。")
     if result.refused:
         return
+    if nothing_imported(result):
+        return  # the command ends with the reason, on stderr
     if result.dry_run:
         console.success("试运行完成（--dry-run），数据库没有改动。")
     elif result.batch is None:

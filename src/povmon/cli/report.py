@@ -53,6 +53,8 @@ def monthly_cmd(
     Example: povmon report monthly --month 2019-01 -o 2019-01.xlsx
     """
     wanted = _month(month)
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"{output} 不是 .xlsx 文件名；请写成 例如 -o 月报-2019-01.xlsx。", param_hint="-o")
     if output is not None and not output.parent.is_dir():
         raise PovmonError(f"文件夹 {output.parent} 不存在；请先建立，或换一个 -o 路径。")
     with unit_of_work(db) as session:

@@ -74,6 +74,15 @@ def _phone(raw: object) -> str | None:
     return re.sub(r"\s+", "", text) if text else None
 
 
+# pairings may be planned ahead; everything else a file states happened by the day it describes (--as-of)
+FUTURE_ALLOWED = frozenset({"start_on", "end_on"})
+
+
+def _after(value: object, as_of: dt.date) -> str:
+    return (f"“{value}”晚于文件所描述的日期 {as_of.isoformat()}（--as-of，默认今天）；"
+            "请核对年份或日期，或用 --as-of 指明文件描述的是哪一天")
+
+
 def make_parser(f: Field, mapping: Mapping | None = None, as_of: dt.date | None = None) -> Callable[[object], object]:
     """The parser of one column: raw cell value → clean value, or raises ValueProblem (IDs: an IdCheck)."""
     kind = f.parser
@@ -112,12 +121,36 @@ def make_parser(f: Field, mapping: Mapping | None = None, as_of: dt.date | None 
         return parse.amount
     if kind == "decimal":
         return parse.decimal2
+    ahead = f.key in FUTURE_ALLOWED or as_of is None  # what may lie after the day the file describes
     if kind == "year":
-        return parse.year
+        if ahead:
+            return parse.year
+
+        def year_upto(raw, as_of=as_of):
+            value = parse.year(raw)
+            if value is not None and value > as_of.year:
+                raise parse.ValueProblem("bad_date", _after(value, as_of))
+            return value
+        return year_upto
     if kind == "date":
-        return parse.date
+        if ahead:
+            return parse.date
+
+        def date_upto(raw, as_of=as_of):
+            value = parse.date(raw)
+            if value is not None and value > as_of:
+                raise parse.ValueProblem("bad_date", _after(value, as_of))
+            return value
+        return date_upto
     if kind == "date_or_year":
-        return parse.date_or_year
+        def date_or_year_upto(raw, as_of=as_of, ahead=ahead):
+            day, year_only = parse.date_or_year(raw)
+            if day is None or ahead or day <= as_of:
+                return day, year_only
+            if year_only and day.year == as_of.year:
+                return as_of, True  # "identified in 2019" on a roster of 2019-06-30: true by that day
+            raise parse.ValueProblem("bad_date", _after(day.year if year_only else day, as_of))
+        return date_or_year_upto
     if kind == "id":
         def check(raw):
             return idcard.check(raw, as_of)

@@ -52,8 +52,10 @@ class Member(Provenance, Base):
     """One stint of a person in a household (成员).
 
     A person moving to another household ends one stint (left_on, reason 迁出) and starts another,
-    so history is never overwritten. Present on a date D means joined_on is empty or on/before D,
-    and left_on is empty or after D. A person (ID number) is present in at most one household.
+    so history is never overwritten. A member counts from ``since`` — the day they joined (新增), else
+    their birth (from the ID number) — so nobody is present before they were born: present on a date D
+    means ``since`` is empty or on/before D, and left_on is empty or after D. A person (ID number) is
+    present in at most one household at a time.
     """
 
     __tablename__ = "member"
@@ -96,9 +98,19 @@ class Member(Provenance, Base):
 
     household: Mapped[Household] = relationship(back_populates="members")
 
+    @property
+    def since(self) -> dt.date | None:
+        """From when the member counts: the day they joined (新增), else their birth date."""
+        return self.joined_on or self.birth_date
+
+    def known_on(self, day: dt.date) -> bool:
+        """Whether the member belongs to the household's history by that day (joined or born by then)."""
+        return self.since is None or self.since <= day
+
     def present_on(self, day: dt.date) -> bool:
         """Whether this member counts as present (在册) on the given day."""
-        if self.joined_on is not None and self.joined_on > day:
+        start = self.joined_on or self.birth_date  # plain attributes: light row objects use this rule too
+        if start is not None and start > day:
             return False
         return self.left_on is None or self.left_on > day
 

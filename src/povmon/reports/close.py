@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon import __version__
@@ -44,7 +44,7 @@ from povmon.models import (
 from povmon.models.base import utcnow
 from povmon.reports import monthly
 from povmon.rules.vocab import EVENT_KIND, MEMBER_STATE
-from povmon.services import audit
+from povmon.services import audit, snapshot
 
 FIELD_LABELS = {
     "households": "在册户数", "people": "在册人数",
@@ -348,7 +348,7 @@ def changes_since(
                                   describe(record), who(record.created_by, record.batch_id), record.created_at))
 
     created(HouseholdEvent, "event_date", HouseholdEvent.event_date <= as_of, _describe_event)
-    created(Member, "joined_on", or_(Member.joined_on.is_(None), Member.joined_on <= as_of), _describe_member)
+    created(Member, "joined_on", snapshot.known_on(as_of), _describe_member)
     created(Pairing, "start_on", Pairing.start_on <= as_of,
             lambda p: f"结对 {p.cadre.name} {p.start_on}—{p.end_on or '至今'}")
     created(Visit, "visit_date", Visit.visit_date <= as_of, lambda v: f"走访 {v.visit_date}")

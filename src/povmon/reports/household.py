@@ -21,7 +21,7 @@ def household_view(session: Session, code: str, as_of: dt.date, *, show_ids: boo
     household = hh.by_code(session, code)
     path = hh.area_path(session, household.village_id)
     state = status_on(household.events, as_of)
-    members = [m for m in household.members if m.joined_on is None or m.joined_on <= as_of]
+    members = [m for m in household.members if m.known_on(as_of)]
     head = hh.head_of(members, as_of)
     mask = (lambda n: n) if show_ids else idcard.mask
 
@@ -53,7 +53,8 @@ def household_view(session: Session, code: str, as_of: dt.date, *, show_ids: boo
         "village": path["village"].name if "village" in path else None,
         "head": head.name if head else None,
         "status": state.status,
-        "attribute": ATTRIBUTE.label(household.attribute),
+        # an ordinary household never identified as poor is a 一般农户 even when no attribute was recorded
+        "attribute": ATTRIBUTE.label(household.attribute or ("ordinary" if state.status == "non_poor" else None)),
         "monitoring": state.monitoring.as_json() if state.monitoring else None,
         "members_present": len(hh.present_members(members, as_of)),
         "members": [

@@ -572,7 +572,7 @@ def _ledger(
     pairings: list[Pairing], measures: list[Measure], visits: list[Visit], secretaries: list[CadreLine],
     cadres: dict[int, CadreLine], mask_id, mask_phone,
 ) -> Ledger:
-    known = [m for m in members if m.joined_on is None or m.joined_on <= as_of]
+    known = [m for m in members if m.known_on(as_of)]
     present = hh.present_members(known, as_of)
     head = hh.head_of(known, as_of)
     # The head first, then the others present, then those who left (death, moving out), by record order.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from povmon.rules.money import as_decimal, to_fen
 from povmon.rules.text import clean_text, fold
@@ -25,6 +25,7 @@ class ValueProblem(ValueError):
         self.message = message
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d*)?|-?\.\d+")  # 1234, 1234.5, -3.00; no exponent, no words
 _AMOUNT_SUFFIX = re.compile(r"(元|块|rmb|￥|¥|yuan)$", re.IGNORECASE)
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$"),
@@ -46,17 +47,25 @@ def amount(value: object, *, blank_is_zero: bool = True) -> Decimal | None:
         return Decimal("0.00") if blank_is_zero else None
     if isinstance(value, bool):
         raise ValueProblem("bad_number", "这里应填金额（数字），不是是/否")
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, float):
+        # a cell's binary float may carry noise (1234.5600000000002) but not a third decimal typed by a clerk
+        if abs(value * 100 - round(value * 100)) > 1e-6 * max(1.0, abs(value)):
+            raise ValueProblem("bad_number", f"“{value!r}”有两位以上小数；金额精确到分，请改为两位小数")
         return to_fen(as_decimal(value))
+    if isinstance(value, (int, Decimal)):
+        return _fen_exact(as_decimal(value), value)
     text = fold(str(value)).replace(",", "").replace("，", "")
     text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
-    try:
-        result = Decimal(text)
-    except InvalidOperation:
-        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元") from None
-    if not result.is_finite():
-        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字")
-    return to_fen(result)
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元")
+    return _fen_exact(Decimal(text), value)
+
+
+def _fen_exact(number: Decimal, raw: object) -> Decimal:
+    """An amount that is exact to the fen; more decimals would be silently lost, so they are refused."""
+    if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise ValueProblem("bad_number", f"“{raw}”有两位以上小数；金额精确到分，请改为两位小数")
+    return to_fen(number)
 
 
 def decimal2(value: object) -> Decimal | None:

@@ -191,6 +191,7 @@ class _Member:
     relation: str
     joined_on: dt.date | None
     left_on: dt.date | None
+    birth_date: dt.date | None
 
     def present_on(self, day: dt.date) -> bool:
         return Member.present_on(self, day)  # the model's own rule, on plain values
@@ -253,7 +254,7 @@ def search(
         states[h.id] = state
     members: dict[int, list[_Member]] = {}
     member_cols = select(Member.household_id, Member.name, Member.id_number, Member.relation, Member.joined_on,
-                         Member.left_on)
+                         Member.left_on, Member.birth_date)
     narrowed = narrowed or len(states) < len(households)
     for q in restrict(member_cols, Member.household_id, set(states)):
         for row in session.execute(q):

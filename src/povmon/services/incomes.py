@@ -95,7 +95,7 @@ def summary(session: Session, household: Household, as_of: dt.date, book: LineBo
     months: dict[int, list[int]] = {}
     for inc in incomes:
         months.setdefault(inc.year, []).append(inc.month)
-    members = [m for m in household.members if m.joined_on is None or m.joined_on <= as_of]
+    members = [m for m in household.members if m.known_on(as_of)]
     rows = []
     for year, total in hh.income_years(incomes, as_of).items():
         present = len(hh.present_members(members, hh.reference_day(year, as_of)))

@@ -6,7 +6,8 @@ queries instead of one per household. Each takes an optional ``area_ids`` (villa
 households hang from) to restrict the households considered; ``None`` means the whole register.
 
 The rules are the ones of the single-household code, made bulk:
-- presence (Member.present_on): joined_on empty or on/before the day, and left_on empty or after it;
+- presence (Member.present_on): counted from joining (新增), else from birth — that date empty or on/before
+  the day — and left_on empty or after it;
 - status (rules.status.status_on): the latest effective event on or before the day, same-day events in
   the procedure's order (identified < exited < returned) then by id; a ``cancelled`` event voids the
   event it names from its own date on, so a correction dated after the day leaves the day unchanged;
@@ -32,12 +33,20 @@ from povmon.rules.status import MONITORING_KINDS, STATUS_KINDS, STATUS_OF_KIND, 
 AreaIds = Collection[int] | None
 
 
+def since(member=Member) -> ColumnElement:
+    """SQL: from when a member counts (Member.since): the day they joined, else their birth date."""
+    return func.coalesce(member.joined_on, member.birth_date)
+
+
+def known_on(day: dt.date, member=Member) -> ColumnElement[bool]:
+    """SQL condition: the member joined or was born on or before the day (Member.known_on)."""
+    start = since(member)
+    return or_(start.is_(None), start <= day)
+
+
 def present_on(day: dt.date, member=Member) -> ColumnElement[bool]:
     """SQL condition: the member is present (在册) on the day (the rule of Member.present_on)."""
-    return and_(
-        or_(member.joined_on.is_(None), member.joined_on <= day),
-        or_(member.left_on.is_(None), member.left_on > day),
-    )
+    return and_(known_on(day, member), or_(member.left_on.is_(None), member.left_on > day))
 
 
 def households_in(area_ids: AreaIds) -> Select | None:
