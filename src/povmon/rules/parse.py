@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from povmon.rules.money import as_decimal, to_fen
-from povmon.rules.text import clean_text, fold
+from povmon.rules.text import clean_text, fold, shown
 from povmon.rules.vocab import Vocabulary, parse_bool
 
 
@@ -33,6 +33,7 @@ _DATE_PATTERNS = (
 )
 _MONTH_PATTERNS = (re.compile(r"^(\d{4})[-./](\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月?$"))
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_CJK_SPACES = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
 def is_blank(value: object) -> bool:
@@ -40,23 +41,81 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _limit(text: str | None, limit: int | None) -> str | None:
+    if limit is not None and text is not None and len(text) > limit:
+        raise ValueProblem("bad_value", f"最多{limit}个字，这里有{len(text)}个")
+    return text
+
+
+def text(value: object, limit: int | None = None) -> str | None:
+    """Free text, stray spaces removed, at most ``limit`` characters; a number or date cell as it was shown."""
+    if isinstance(value, (float, dt.date)):
+        return _limit(shown(value), limit)
+    return _limit(clean_text(value), limit)
+
+
+def name(value: object, limit: int | None = None) -> str | None:
+    """A person's name: free text, and 张  三 (spaces typed to align two-character names) is 张三."""
+    result = text(value)
+    if result and " " in result:
+        result = _CJK_SPACES.sub("", result)
+    return _limit(result, limit)
+
+
+def code(value: object, limit: int | None = None) -> str | None:
+    """户编号 and other codes: text without spaces, upper case; a number cell is accepted while it is exact."""
+    if isinstance(value, bool):
+        raise ValueProblem("bad_value", "编号不能是是/否")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueProblem("bad_value", f"“{shown(value)}”不是编号；请把该列设为文本后重新录入")
+        if abs(value) >= 1e15:  # 16 digits and more: Excel kept only 15 of them
+            raise ValueProblem(
+                "bad_value",
+                "编号被当作数字保存，Excel 只保留15位有效数字，末几位可能已经丢失；请把该列设置为“文本”格式后重新录入",
+            )
+        return _limit(str(int(value)), limit)
+    if isinstance(value, int):
+        return _limit(str(value), limit)
+    if value is None:
+        return None
+    return _limit(fold(str(value)).upper() or None, limit)
+
+
+def phone(value: object, limit: int | None = None) -> str | None:
+    """A phone number: digits as typed, spaces removed; a number cell keeps its digits."""
+    if isinstance(value, float) and value.is_integer():
+        return _limit(str(int(value)), limit)
+    result = clean_text(value)
+    return _limit(re.sub(r"\s+", "", result) if result else None, limit)
+
+
 def amount(value: object, *, blank_is_zero: bool = True) -> Decimal | None:
-    """An amount in yuan: 1,234.50, 3000元, ¥12, a number cell; blank is 0 unless told otherwise."""
+    """An amount in yuan: 1,234.50, 3000元, ¥12, a number cell; blank is 0 unless told otherwise.
+
+    Amounts are never negative: an expense has its own column (生产经营性支出) and money paid back is
+    described in a note, so a minus sign is a typing mistake.
+    """
     if is_blank(value):
         return Decimal("0.00") if blank_is_zero else None
     if isinstance(value, bool):
         raise ValueProblem("bad_number", "这里应填金额（数字），不是是/否")
     if isinstance(value, (int, float, Decimal)):
-        return to_fen(as_decimal(value))
-    text = fold(str(value)).replace(",", "").replace("，", "")
-    text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
-    try:
-        result = Decimal(text)
-    except InvalidOperation:
-        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元") from None
-    if not result.is_finite():
-        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字")
-    return to_fen(result)
+        result = to_fen(as_decimal(value))
+    else:
+        text = fold(str(value)).replace(",", "").replace("，", "")
+        text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元") from None
+        if not result.is_finite():
+            raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字")
+        result = to_fen(result)
+    if result < 0:
+        raise ValueProblem("bad_number",
+                           f"“{shown(value)}”是负数；金额都填正数（经营支出单列，退回的款项请在备注中说明）")
+    return result
 
 
 def decimal2(value: object) -> Decimal | None:
