@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,9 +13,7 @@ from povmon.rules import checks, parse
 from povmon.rules.text import clean_text
 from povmon.rules.vocab import AREA_LEVEL
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
-
-PARENT_LEVEL = {"township": "county", "village": "township"}
-_SEPARATORS = re.compile(r"\s*[/／>＞]\s*")
+from povmon.services.lookup import PARENT_LEVEL, SEPARATORS, AreaTree
 
 
 def path_of(area: Area) -> str:
@@ -29,44 +26,12 @@ def path_of(area: Area) -> str:
     return "/".join(reversed(names))
 
 
-def _ancestors(area: Area) -> list[str]:
-    names, node = [], area.parent
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
-    return names
-
-
-def matches(session: Session, text: str, level: str | None = None) -> list[Area]:
-    """The areas a user means by a name, a statistical code or a path such as 西营镇/东营村 (maybe several)."""
-    value = clean_text(text) or ""
-    query = select(Area)
-    if level:
-        query = query.where(Area.level == level)
-    if value.isdigit():
-        return list(session.scalars(query.where(Area.code == value)))
-    parts = [p for p in _SEPARATORS.split(value) if p]
-    if not parts:
-        return []
-    found = list(session.scalars(query.where(Area.name == parts[-1]).order_by(Area.id)))
-    wanted = list(reversed(parts[:-1]))  # nearest ancestor first
-    if wanted:
-        # every named ancestor must appear, in order, among the area's ancestors
-        def fits(area: Area) -> bool:
-            ancestors = iter(_ancestors(area))
-            return all(any(name == a for a in ancestors) for name in wanted)
-
-        found = [a for a in found if fits(a)]
-    return found
-
-
 def find(session: Session, text: str, level: str | None = None) -> Area:
-    """The one area meant by a name, code or path; Refused with ``unknown_area`` otherwise."""
-    found = matches(session, text, level)
-    checks_found = checks.area(clean_text(text) or "", level or "", [path_of(a) for a in found])
-    if checks_found:
-        raise Refused(checks_found)
-    return found[0]
+    """The one area meant by a name, code or path; Refused with ``unknown_area`` otherwise (services.lookup)."""
+    node, problems = AreaTree.load(session).find(text, level)
+    if problems:
+        raise Refused(problems)
+    return session.get(Area, node.id)
 
 
 def add(
@@ -83,7 +48,7 @@ def add(
     if area_level in PARENT_LEVEL:
         if parent is None or (isinstance(parent, str) and not parent.strip()):
             want = "县" if area_level == "township" else "乡镇"
-            raise Refused([checks.Problem("required_missing", f"上级{want}不能为空", "上级")])
+            raise Refused([checks.missing(f"上级{want}")])
         parent_area = parent if isinstance(parent, Area) else find(session, parent, PARENT_LEVEL[area_level])
         if parent_area.level != PARENT_LEVEL[area_level]:
             want = checks.LEVEL_TITLE[PARENT_LEVEL[area_level]]
@@ -118,7 +83,7 @@ def add(
 def parse_name(value: object) -> str | None:
     """An area name: clean text without the path separators."""
     text = clean_text(value)
-    if text and _SEPARATORS.search(text):
+    if text and SEPARATORS.search(text):
         raise parse.ValueProblem("bad_value", f"名称“{text}”里不能有 / 或 >")
     if text and len(text) > 100:
         raise parse.ValueProblem("bad_value", "名称最多100个字")
