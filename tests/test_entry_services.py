@@ -39,7 +39,7 @@ def test_areas_add_find_rename_and_list(session):
 
     with pytest.raises(Refused) as bad_code:
         areas.add(session, name="西营村", level="村", parent="西营镇", code="141122999001", user=U)
-    assert bad_code.value.codes == ["bad_area_code"] and "141122102" in str(bad_code.value)
+    assert bad_code.value.codes == ["bad_value"] and "141122102" in str(bad_code.value)  # the importer's code
     with pytest.raises(Refused) as dup:
         areas.add(session, name="东营村", level="村", parent="西营镇", user=U)
     assert "已经存在" in str(dup.value)

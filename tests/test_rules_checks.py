@@ -30,7 +30,8 @@ def test_exactly_one_head():
 
 def test_head_problems_are_attributed_to_the_members_being_entered():
     # 甲 is on the register; 乙, 丙 and 丁 come in now (the importer: rows 56-58)
-    rows = [MemberRow("甲", "head"), MemberRow("乙", "head", 56), MemberRow("丙", "son", 57), MemberRow("丁", "head", 58)]
+    rows = [MemberRow("甲", "head"), MemberRow("乙", "head", 56), MemberRow("丙", "son", 57),
+            MemberRow("丁", "head", 58)]
     problems = checks.heads(rows, "H1")
     assert [(p.code, p.ref) for p in problems] == [("multiple_heads", 56), ("multiple_heads", 58)]
     assert problems[0].message.startswith("户 H1 有3位户主（甲、乙、丁）") and "更换户主" in problems[0].message
@@ -55,7 +56,7 @@ def test_areas_and_references():
     many = checks.area("新村", "village", ["交城县/西营镇/新村", "交城县/会立乡/新村"])
     assert many[0].code == "unknown_area" and "请写明上级" in many[0].message
     assert checks.area_code("village", "141122102001", "141122102") == []
-    assert checks.area_code("village", "14112210200", "141122102")[0].code == "bad_area_code"
+    assert checks.area_code("village", "14112210200", "141122102")[0].code == "bad_value"
     assert "应以 141122102 开头" in checks.area_code("village", "141122103001", "141122102", "西营镇")[0].message
     assert checks.reference("帮扶干部", "李四", 1) == []
     assert checks.reference("帮扶干部", "李四", 0)[0].code == "unknown_reference"

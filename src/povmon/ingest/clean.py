@@ -22,6 +22,7 @@ from povmon.ingest.layout import Layout
 from povmon.ingest.problems import Problem, shown
 from povmon.ingest.read import RawSheet
 from povmon.rules import idcard, parse
+from povmon.rules.checks import missing
 from povmon.rules.parse import ValueProblem
 from povmon.rules.text import fold
 from povmon.rules.vocab import SEX
@@ -346,7 +347,7 @@ class SheetReader:
             result = hit
         if result is None and spec.required:
             self.problems.error(self.src, excel_row, spec.header, None, "required_missing",
-                                f"“{spec.header}”不能为空；请填写后重新导入", unit)
+                                missing(spec.field.header).message, unit)
             return False
         values[spec.key] = result
         return True

@@ -348,12 +348,14 @@ class Loader:
                 continue
             v = rec.values
             county_name, township, village, code = v.get("county"), v.get("township"), v.get("village"), v.get("code")
-            level_code = {"county": 6, "township": 9, "village": 12}
             target = "village" if village else "township"
-            if code and (not code.isdigit() or len(code) != level_code[target]):
-                header = rec.src.layout.header_of("area", "code")
-                self.problems.error(rec.src, rec.row, header, code, "bad_value",
-                                    f"区划代码应为{level_code[target]}位数字（{'村' if village else '乡镇'}）；请核对")
+            known = self.child(None, county_name)
+            if village and known is not None:
+                known = self.child(known, township)
+            # the rule area add applies to a code: its length, and within the parent's code when that is known
+            wrong = checks.area_code(target, code, known.code if known else None, known.name if known else None)
+            if wrong:
+                self.report(wrong, rec, rec.src.layout.header_of("area", "code"), code)
                 rec.bad = True
                 continue
             county = self.child(None, county_name)
@@ -472,7 +474,7 @@ class Loader:
             self.problems.error(rec.src, rec.row, header, unit.code, "orphan_member",
                                 f"户编号 {unit.code} 的户不在本次导入的户信息中，数据库中也没有；"
                                 "请先导入该户（户信息表或花名册），或核对户编号", unit)
-        unknown = checks.reference("户", unit.code, 0)
+        unknown = checks.unknown_household(unit.code)
         for rec in (*unit.incomes, *unit.events):
             self.report(unknown, rec, rec.src.layout.header_of("household", "code"), unit.code, unit)
         for rec in unit.others:

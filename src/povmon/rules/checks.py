@@ -12,7 +12,7 @@ the next one; the importer rejects the household).
 Codes used only by data entry (no spreadsheet carries these facts): ``status_transition`` (an event
 that does not follow from the status, rules.status.allowed_next), ``exit_standard`` (an exit with items
 of the exit standard unmet), ``no_labour_capacity`` (risk elimination of a household without labour
-capacity), ``bad_area_code``, ``bad_value``, ``bad_date`` (a date in the future or out of order).
+capacity), ``bad_value``, ``bad_date`` (a date in the future or out of order).
 """
 
 from __future__ import annotations
@@ -162,11 +162,11 @@ def area_code(level: str, code: str | None, parent_code: str | None, parent_name
         return []
     length = AREA_CODE_LENGTH[level]
     if not code.isdigit() or len(code) != length:
-        return [Problem("bad_area_code", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{code}”",
+        return [Problem("bad_value", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{code}”",
                         "区划代码")]
     if parent_code and not code.startswith(parent_code):
         return [Problem(
-            "bad_area_code",
+            "bad_value",
             f"区划代码 {code} 不在上级 {parent_name or ''}（{parent_code}）之内：应以 {parent_code} 开头；请核对",
             "区划代码",
         )]
@@ -182,6 +182,11 @@ def reference(what: str, value: str, count: int, candidates: Sequence[str] = ())
         return [Problem("unknown_reference",
                         f"有{count}个{what}叫“{value}”（{listed}）；请改用身份证号指明是哪一位", what)]
     return []
+
+
+def unknown_household(code: str | None) -> list[Problem]:
+    """``unknown_reference``: a 户编号 the register does not have (nor, for the importer, its files)."""
+    return [Problem("unknown_reference", f"没有户编号为 {code} 的户；请核对户编号", "户编号")]
 
 
 def not_a_member(code: str | None, id_number: str) -> list[Problem]:

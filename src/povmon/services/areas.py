@@ -70,7 +70,7 @@ def add(
     if area_code:
         taken = session.scalar(select(Area).where(Area.code == area_code))
         if taken is not None:
-            clean.add([checks.Problem("bad_area_code", f"区划代码 {area_code} 已属于 {path_of(taken)}；请核对",
+            clean.add([checks.Problem("bad_value", f"区划代码 {area_code} 已属于 {path_of(taken)}；请核对",
                                       "区划代码")])
     clean.check()
     outcome = Outcome()
@@ -110,7 +110,7 @@ def rename(session: Session, area: str | Area, new_name: object, *, user: str, c
     if new_code:
         taken = session.scalar(select(Area).where(Area.code == new_code, Area.id != target.id))
         if taken is not None:
-            clean.add([checks.Problem("bad_area_code", f"区划代码 {new_code} 已属于 {path_of(taken)}；请核对",
+            clean.add([checks.Problem("bad_value", f"区划代码 {new_code} 已属于 {path_of(taken)}；请核对",
                                       "区划代码")])
     clean.check()
     outcome = Outcome()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Benefit, Household, Member, Policy
-from povmon.rules import checks, idcard, parse
+from povmon.rules import checks
 from povmon.rules.checks import Problem
 from povmon.rules.vocab import POLICY_CATEGORY
 from povmon.services.entry import Cleaner, Outcome, insert
@@ -27,8 +27,8 @@ def add(
     money = clean.field(column("benefit", "amount"), amount, required=True)
     note_text = clean.field(column("benefit", "note"), note)
     person: Member | None = None
-    if not parse.is_blank(member):
-        number = idcard.normalize(str(member))
+    number = clean.field(column("benefit", "member_id"), member, title="成员身份证号")
+    if number is not None:
         person = next((m for m in household.members if m.id_number == number), None)
         if person is None:
             clean.add(checks.not_a_member(household.code, number))
