@@ -68,7 +68,8 @@ def add_cmd(
         outcome = household_entry.add(session, code=code, village=village, head_name=head, head_id=head_id,
                                       fields=fields, head_fields=pairs(head_sets, "--head-set"), user=user_of(user))
         data = outcome.as_json()
-    report(outcome, data, json, f"已登记户 {code}（户主 {head}）。")
+    stored, head_row = data["stored"][0], data["stored"][1]  # as cleaned: 户编号 h 9 is stored as H9, as imported
+    report(outcome, data, json, f"已登记户 {stored['code']}（户主 {head_row['name']}）。")
 
 
 def idcard_check(text: str) -> None:

@@ -442,9 +442,11 @@ class Loader:
                 continue
             if unit.household is not None and unit.household.values:
                 unit.village = self.resolve_area(unit)  # type: ignore[attr-defined]
-            if not unit.members:
-                continue
             db_members = self.members_of.get(unit.household_id, []) if unit.exists else []
+            if not unit.members:
+                if db_members and unit.household is not None:  # 户信息 alone: its 家庭人口 against the register
+                    validate.size_warning(problems, unit, len(self.on_register(db_members)))
+                continue
             file_ids = {m.values.get("id_number") for m in unit.members if m.values.get("id_number")}
             for rec in unit.members:
                 number = rec.values.get("id_number")
@@ -461,11 +463,14 @@ class Loader:
                                 rec.src.layout.header_of("member", "id_number"), number, unit)
             if any(not m.values for m in unit.members):
                 continue  # a member row is already wrong: heads and size would be judged on part of the household
-            kept = sorted((r for r in db_members if r.left_on is None and r.id_number not in file_ids
-                           and (r.joined_on is None or r.joined_on <= self.as_of)), key=lambda r: r.id)
+            kept = sorted((r for r in self.on_register(db_members) if r.id_number not in file_ids), key=lambda r: r.id)
             file_present = validate.present_in_file(unit)
             validate.check_heads(problems, unit, file_present, kept)
             validate.size_warning(problems, unit, len(file_present) + len(kept))
+
+    def on_register(self, rows: list) -> list:
+        """The register's members of a household who are present on the import's as-of day."""
+        return [r for r in rows if r.left_on is None and (r.joined_on is None or r.joined_on <= self.as_of)]
 
     def orphan(self, unit: Unit) -> None:
         """Records of a household that is neither in the files nor in the register."""
