@@ -312,12 +312,24 @@ class SheetReader:
             raw = row[spec.index] if spec.index < width else ""
             memo = spec.memo
             if memo is not None and raw != "":
-                hit = memo.get(raw, _SKIP)
-                if hit is not _SKIP and hit.__class__ is not ValueProblem:
+                # a repeat: one dictionary lookup (a remembered problem or an empty value goes the long way,
+                # so it is reported, and a required column left blank is reported on every row)
+                hit = memo.get(raw)
+                if hit is not None and hit.__class__ is not ValueProblem:
                     values[spec.key] = hit
                     continue
             ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
+
+    def first(self, values: dict, spec: Spec, raw: object, excel_row: int, unit: Unit | None) -> None:
+        """One cell of a roster household's first non-empty cells into values (as ``cells`` does for a row)."""
+        memo = spec.memo
+        if memo is not None:
+            hit = memo.get(raw)
+            if hit is not None and hit.__class__ is not ValueProblem:
+                values[spec.key] = hit
+                return
+        self.value(values, spec, raw, excel_row, unit)
 
     def value(self, values: dict, spec: Spec, raw: object, excel_row: int, unit: Unit | None) -> bool:
         """Parse one cell into values[spec.key]; records the problem and returns False when it is wrong."""
@@ -611,13 +623,7 @@ class SheetReader:
                 values[spec.key] = spec.blank_value  # an empty column for this household
                 continue
             raw, excel_row = first or ("", first_row)
-            memo = spec.memo
-            if memo is not None:
-                hit = memo.get(raw, _SKIP)
-                if hit is not _SKIP and hit.__class__ is not ValueProblem:
-                    values[spec.key] = hit
-                    continue
-            self.value(values, spec, raw, excel_row, unit)
+            self.first(values, spec, raw, excel_row, unit)
         if values.get("head_id") and unit.head_id is None:
             unit.head_id = values["head_id"]
         if inc_specs and any(spec.key in firsts for spec in inc_specs):
@@ -627,11 +633,5 @@ class SheetReader:
                 raw, excel_row = firsts.get(spec.key, ("", first_row))
                 if spec.key == "year":
                     year_row = excel_row
-                memo = spec.memo
-                if memo is not None:
-                    hit = memo.get(raw, _SKIP)
-                    if hit is not _SKIP and hit.__class__ is not ValueProblem:
-                        inc_values[spec.key] = hit
-                        continue
-                self.value(inc_values, spec, raw, excel_row, unit)
+                self.first(inc_values, spec, raw, excel_row, unit)
             unit.incomes.append(Rec("income", self.src, year_row, inc_values, unit))

@@ -9,7 +9,7 @@ too, so the same household gets the same code and message either way.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from povmon.ingest.clean import Parsed, Problems, Rec, Source, Unit
 from povmon.ingest.problems import Problem
@@ -20,27 +20,34 @@ from povmon.rules.vocab import RELATION
 LEFT_STATES = frozenset({"deceased", "moved_out"})
 
 
+def _place(other: Rec, rec: Rec) -> str:
+    """Where another row is, seen from a row: 第7行, or with its file and sheet when they differ."""
+    if other.src is rec.src:
+        return f"第{other.row}行"
+    return f"{other.src.file}「{other.src.name}」第{other.row}行"
+
+
+def _repeated(recs: Iterable[Rec]) -> Iterator[tuple[str, Rec, str]]:
+    """(ID number, row, where the others are) for every row whose ID number is on another row too."""
+    seen: dict[str, list[Rec]] = defaultdict(list)
+    for rec in recs:
+        number = rec.values.get("id_number")
+        if number:
+            seen[number].append(rec)
+    for number, same in seen.items():
+        if len(same) > 1:
+            for rec in same:
+                yield number, rec, "、".join(_place(o, rec) for o in same if o is not rec)
+
+
 def duplicate_ids(parsed: Parsed) -> None:
     """``id_duplicate_in_file``: a person listed twice, in one household or two (each row names the other)."""
-    seen: dict[str, list[Rec]] = defaultdict(list)
-    for unit in parsed.units.values():
-        for rec in unit.members:
-            number = rec.values.get("id_number")
-            if number:
-                seen[number].append(rec)
-    for number, recs in seen.items():
-        if len(recs) < 2:
-            continue
-        for rec in recs:
-            others = "、".join(
-                f"第{o.row}行" if o.src is rec.src else f"{o.src.file}「{o.src.name}」第{o.row}行"
-                for o in recs if o is not rec
-            )
-            header = rec.src.layout.header_of("member", "id_number")
-            parsed.problems.error(rec.src, rec.row, header, number, "id_duplicate_in_file",
-                                  f"身份证号 {number} 在导入的文件中出现了不止一次（另见{others}）；"
-                                  "一人只能登记一次，请删去重复的行",
-                                  rec.unit)
+    members = (rec for unit in parsed.units.values() for rec in unit.members)
+    for number, rec, others in _repeated(members):
+        parsed.problems.error(rec.src, rec.row, rec.src.layout.header_of("member", "id_number"), number,
+                              "id_duplicate_in_file",
+                              f"身份证号 {number} 在导入的文件中出现了不止一次（另见{others}）；"
+                              "一人只能登记一次，请删去重复的行", rec.unit)
 
 
 def duplicate_incomes(parsed: Parsed) -> None:
@@ -57,32 +64,20 @@ def duplicate_incomes(parsed: Parsed) -> None:
             first = seen.setdefault(key, rec)
             if first is rec or first.values == v:
                 continue
-            where = f"第{first.row}行"
-            if first.src is not rec.src:
-                where = f"{first.src.file}「{first.src.name}」{where}"
             month = f"{key[1]}月" if key[1] else "全年"
             header = rec.src.layout.header_of("income", "year")
             parsed.problems.error(rec.src, rec.row, header, v["year"], "bad_value",
-                                  f"这一户 {key[0]} 年{month}的收入在{where}已经填过，数额不同；请核对后只保留一行",
-                                  unit)
+                                  f"这一户 {key[0]} 年{month}的收入在{_place(first, rec)}已经填过，数额不同；"
+                                  "请核对后只保留一行", unit)
 
 
 def duplicate_cadres(parsed: Parsed) -> None:
     """``id_duplicate_in_file`` for cadres: one person on two rows of the 帮扶干部 sheets (both rejected)."""
-    seen: dict[str, list[Rec]] = defaultdict(list)
-    for rec in parsed.cadres:
-        number = rec.values.get("id_number")
-        if number and not rec.bad:
-            seen[number].append(rec)
-    for number, recs in seen.items():
-        if len(recs) < 2:
-            continue
-        for rec in recs:
-            others = "、".join(f"第{o.row}行" for o in recs if o is not rec)
-            header = rec.src.layout.header_of("cadre", "id_number")
-            parsed.problems.error(rec.src, rec.row, header, number, "id_duplicate_in_file",
-                                  f"身份证号 {number} 的干部在文件中出现了不止一次（另见{others}）；请只保留一行")
-            rec.bad = True
+    for number, rec, others in list(_repeated(rec for rec in parsed.cadres if not rec.bad)):
+        parsed.problems.error(rec.src, rec.row, rec.src.layout.header_of("cadre", "id_number"), number,
+                              "id_duplicate_in_file",
+                              f"身份证号 {number} 的干部在文件中出现了不止一次（另见{others}）；请只保留一行")
+        rec.bad = True
 
 
 def present_in_file(unit: Unit) -> list[Rec]:
