@@ -42,7 +42,7 @@ from povmon.models.base import utcnow
 from povmon.rules import checks, idcard
 from povmon.rules.text import fold
 from povmon.services.audit import render, same
-from povmon.services.lookup import AreaNode, AreaTree, present_households
+from povmon.services.lookup import AreaNode, AreaTree, path_of, present_households
 
 AREA = Area.__table__
 HOUSEHOLD = Household.__table__
@@ -316,14 +316,14 @@ class Loader:
         if town is None:
             if not self.create_areas:
                 self.unknown_area(unit, layout.header_of("household", "township"), township,
-                                  checks.unknown_area("township", township, AreaTree.path(county)))
+                                  checks.unknown_area("township", township, path_of(county)))
                 return None
             town = self.new_area("township", township, county, self.prefixes.get(("t", fold(township))))
         place = self.child(town, village)
         if place is None:
             if not self.create_areas:
                 self.unknown_area(unit, layout.header_of("household", "village"), village,
-                                  checks.unknown_area("village", village, AreaTree.path(town)))
+                                  checks.unknown_area("village", village, path_of(town)))
                 return None
             place = self.new_area("village", village, town, self.prefixes.get(("v", fold(township), fold(village))))
         for node in (county, town, place):

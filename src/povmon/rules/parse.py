@@ -132,25 +132,27 @@ def decimal2(value: object) -> Decimal | None:
     return to_fen(result)
 
 
+def _whole(value: object, trim) -> int | None:
+    """A whole number from a number cell or from text (folded, then ``trim`` takes off what may follow the
+    number: 人, 年); None when it is not one (3.5, 三, 是)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = as_decimal(value) if isinstance(value, (int, float, Decimal)) else Decimal(trim(fold(str(value))))
+    except (ValueError, InvalidOperation):
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
 def integer(value: object, *, low: int | None = None, high: int | None = None, unit: str = "") -> int | None:
     """A whole number (人, 个月); blank stays None; 3.0 is 3, 3.5 is refused."""
     if is_blank(value):
         return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, (int, float, Decimal)):
-            number = as_decimal(value)
-        else:
-            text = fold(str(value)).replace(",", "")
-            if unit:
-                text = text.removesuffix(unit)
-            number = Decimal(text)
-        if number != number.to_integral_value():
-            raise ValueError
-        result = int(number)
-    except (ValueError, InvalidOperation):
-        raise ValueProblem("bad_number", f"“{value}”不是整数；请填写整数") from None
+    result = _whole(value, lambda text: text.replace(",", "").removesuffix(unit))
+    if result is None:
+        raise ValueProblem("bad_number", f"“{value}”不是整数；请填写整数")
     if (low is not None and result < low) or (high is not None and result > high):
         raise ValueProblem("bad_number", f"“{value}”超出范围（应在 {low} 到 {high} 之间）")
     return result
@@ -164,18 +166,9 @@ def year(value: object) -> int | None:
         return value.year
     if isinstance(value, dt.date):
         return value.year
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, (int, float, Decimal)):
-            number = as_decimal(value)
-        else:
-            number = Decimal(fold(str(value)).removesuffix("年度").removesuffix("年"))
-        if number != number.to_integral_value():
-            raise ValueError
-        result = int(number)
-    except (ValueError, InvalidOperation):
-        raise ValueProblem("bad_date", f"“{value}”不是年份；请填写四位年份，如 2016") from None
+    result = _whole(value, lambda text: text.removesuffix("年度").removesuffix("年"))
+    if result is None:
+        raise ValueProblem("bad_date", f"“{value}”不是年份；请填写四位年份，如 2016")
     if not 1949 <= result <= 2100:
         raise ValueProblem("bad_date", f"“{value}”不是合理的年份；请填写四位年份，如 2016")
     return result

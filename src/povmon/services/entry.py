@@ -166,6 +166,22 @@ class Cleaner:
             self.problems.append(missing(title))
         return result
 
+    def named(self, allowed: tuple[Field, ...], values: dict[str, object], what: str) -> dict[str, object]:
+        """Clean {field name as typed: raw value} into {model attribute: value} (``--set``, ``edit``).
+
+        A field is found among ``allowed`` by key, header, header alias or short name (services.fields);
+        an unknown name is a problem listing the fields of ``what`` (户, 成员) that may be given.
+        """
+        result: dict[str, object] = {}
+        for name, raw in values.items():
+            spec = fields.find(allowed, name)
+            if spec is None:
+                self.problems.append(Problem(
+                    "bad_value", f"没有名为“{name}”的{what}字段；可填：{fields.names(allowed)}", "字段"))
+                continue
+            result[spec.key] = self.field(spec, raw)
+        return result
+
     def date(self, title: str, raw: object, *, required: bool = True, today: dt.date | None = None,
              future: bool = False) -> dt.date | None:
         """A date in any form the importer accepts; not after today unless future is allowed."""

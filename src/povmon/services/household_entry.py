@@ -22,26 +22,13 @@ from povmon.rules.vocab import ATTRIBUTE, STATUS
 from povmon.services import areas
 from povmon.services import members as member_service
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
-from povmon.services.fields import HOUSEHOLD_FIELDS, column
+from povmon.services.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, column
 from povmon.services.fields import find as find_field
 from povmon.services.fields import names as field_names
 
 # household edit's own fields, by the names a spreadsheet's columns use too
 _VILLAGE_NAMES = frozenset(header_key(h) for h in ("village", "所在村", *column("household", "village").headers()))
 _CODE_NAMES = frozenset(header_key(h) for h in ("code", *column("household", "code").headers()))
-
-
-def clean_household_fields(clean: Cleaner, values: dict[str, object]) -> dict[str, object]:
-    """Clean {field name as typed: raw value} into {Household attribute: value}; unknown names are problems."""
-    result: dict[str, object] = {}
-    for name, raw in values.items():
-        spec = find_field(HOUSEHOLD_FIELDS, name)
-        if spec is None:
-            clean.problems.append(Problem(
-                "bad_value", f"没有名为“{name}”的户字段；可填：{field_names(HOUSEHOLD_FIELDS)}", "字段"))
-            continue
-        result[spec.key] = clean.field(spec, raw)
-    return result
 
 
 def add(
@@ -60,8 +47,8 @@ def add(
     household_code = clean.field(column("household", "code"), code)
     name = clean.field(column("household", "head_name"), head_name, required=True)
     number = clean.field(column("household", "head_id"), head_id, required=True)
-    values = clean_household_fields(clean, fields or {})
-    head_values = member_service.clean_fields(clean, head_fields or {})
+    values = clean.named(HOUSEHOLD_FIELDS, fields or {}, "户")
+    head_values = clean.named(MEMBER_FIELDS, head_fields or {}, "成员")
     head_values.pop("name", None)
     if head_values.pop("relation", "head") not in ("head", None):
         clean.problems.append(Problem("bad_value", "户主的与户主关系只能是“户主”；其他成员请用 member add 添加",

@@ -106,16 +106,6 @@ class AreaTree:
         self._index(node)
         return node
 
-    @staticmethod
-    def path(node: AreaNode) -> str:
-        """交城县/西营镇/东营村: the names from the county down."""
-        names = []
-        current: AreaNode | None = node
-        while current is not None:
-            names.append(current.name)
-            current = current.parent
-        return "/".join(reversed(names))
-
     def matches(self, text: str, level: str | None = None) -> list[AreaNode]:
         """The areas a user means by a name, a statistical code or a path such as 西营镇/东营村 (maybe several).
 
@@ -149,17 +139,27 @@ class AreaTree:
             return found[0], []
         value = clean_text(text) or ""
         if found:
-            return None, checks.area(value, level, [self.path(n) for n in found])
+            return None, checks.area(value, level, [path_of(n) for n in found])
         parts = [] if value.isdigit() else [p for p in SEPARATORS.split(value) if p]
         if len(parts) < 2:
             return None, checks.unknown_area(level, value)
         above = "/".join(parts[:-1])
         parents = self.matches(above)
         if len(parents) == 1:
-            return None, checks.unknown_area(level, parts[-1], self.path(parents[0]))
+            return None, checks.unknown_area(level, parts[-1], path_of(parents[0]))
         if not parents:
             return None, self.find(above, PARENT_LEVEL.get(level or "") if len(parts) == 2 else None)[1]
         return None, checks.unknown_area(level, value)
+
+
+def path_of(area) -> str:
+    """交城县/西营镇/东营村: the names from the county down, of an Area or an AreaNode."""
+    names = []
+    current = area
+    while current is not None:
+        names.append(current.name)
+        current = current.parent
+    return "/".join(reversed(names))
 
 
 def _ancestors(node: AreaNode) -> Iterable[AreaNode]:

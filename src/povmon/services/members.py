@@ -28,7 +28,6 @@ __all__ = [
     "JOIN_REASON",
     "LEAVE_REASON",
     "add",
-    "clean_fields",
     "edit",
     "find",
     "household_warnings",
@@ -63,19 +62,6 @@ _SPECIAL_ALIASES = {
 def present_elsewhere(session: Session, number: str, household_id: int | None):
     """Where this person is on the register outside a household (the importer's bulk lookup, for one), or None."""
     return present_households(session, [number], except_household_id=household_id).get(number)
-
-
-def clean_fields(clean: Cleaner, values: dict[str, object], *, allowed=MEMBER_FIELDS) -> dict[str, object]:
-    """Clean {field name as typed: raw value} into {model attribute: value}; unknown names are problems."""
-    result: dict[str, object] = {}
-    for name, raw in values.items():
-        spec = find_field(allowed, name)
-        if spec is None:
-            clean.problems.append(Problem(
-                "bad_value", f"没有名为“{name}”的成员字段；可填：{field_names(allowed)}", "字段"))
-            continue
-        result[spec.key] = clean.field(spec, raw)
-    return result
 
 
 def find(session: Session, id_number: str, household: Household | None = None) -> Member:
@@ -139,7 +125,7 @@ def add(
     number = clean.field(column("member", "id_number"), id_number)
     relation_code = clean.field(column("member", "relation"), relation)
     why = clean.value("新增原因", lambda v: parse.term(JOIN_REASON, v), reason, required=True)
-    other = clean_fields(clean, fields or {})
+    other = clean.named(MEMBER_FIELDS, fields or {}, "成员")
     other.pop("name", None)
     other.pop("relation", None)
     if parse.is_blank(joined_on) and why == "birth" and number:
