@@ -52,7 +52,7 @@ PERSONAL = ("name", "id_number", "sex", "birth_date", "ethnicity", "education", 
             "subsistence_allowance", "extreme_poverty_support", "phone")
 SPECIAL_FIELDS = {"id_number": "身份证号", "joined_on": "加入日期", "left_on": "离开日期", "left_reason": "减少原因"}
 _SPECIAL_ALIASES = {
-    "身份证号": "id_number", "身份证": "id_number", "证件号码": "id_number", "id": "id_number",
+    **{fold(h): "id_number" for h in column("member", "id_number").headers()}, "id": "id_number",
     "加入日期": "joined_on", "新增日期": "joined_on", "joined-on": "joined_on",
     "离开日期": "left_on", "减少日期": "left_on", "left-on": "left_on",
     "减少原因": "left_reason", "left-reason": "left_reason",
