@@ -321,15 +321,28 @@ class SheetReader:
             ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
 
-    def first(self, values: dict, spec: Spec, raw: object, excel_row: int, unit: Unit | None) -> None:
-        """One cell of a roster household's first non-empty cells into values (as ``cells`` does for a row)."""
-        memo = spec.memo
-        if memo is not None:
-            hit = memo.get(raw)
-            if hit is not None and hit.__class__ is not ValueProblem:
-                values[spec.key] = hit
-                return
-        self.value(values, spec, raw, excel_row, unit)
+    def firsts(self, values: dict, specs: list[Spec], firsts: dict, first_row: int, unit: Unit, *,
+               blank_columns: bool) -> None:
+        """A roster household's values from the first non-empty cell of each column (as ``cells`` does for a row).
+
+        ``blank_columns``: a value already known is kept, and a column empty on every row of the household
+        takes its blank value without a parse (the household's own columns; its income reads every column).
+        """
+        for spec in specs:
+            if blank_columns:
+                if values.get(spec.key) is not None:
+                    continue
+                if spec.key not in firsts and not spec.required:
+                    values[spec.key] = spec.blank_value
+                    continue
+            raw, excel_row = firsts.get(spec.key) or ("", first_row)
+            memo = spec.memo
+            if memo is not None:
+                hit = memo.get(raw)
+                if hit is not None and hit.__class__ is not ValueProblem:
+                    values[spec.key] = hit
+                    continue
+            self.value(values, spec, raw, excel_row, unit)
 
     def value(self, values: dict, spec: Spec, raw: object, excel_row: int, unit: Unit | None) -> bool:
         """Parse one cell into values[spec.key]; records the problem and returns False when it is wrong."""
@@ -615,23 +628,11 @@ class SheetReader:
         assert household is not None
         first_row = household.rows[0] if household.rows else household.row
         values = household.values
-        for spec in hh_specs:
-            if values.get(spec.key) is not None:
-                continue
-            first = firsts.get(spec.key)
-            if first is None and not spec.required:
-                values[spec.key] = spec.blank_value  # an empty column for this household
-                continue
-            raw, excel_row = first or ("", first_row)
-            self.first(values, spec, raw, excel_row, unit)
+        self.firsts(values, hh_specs, firsts, first_row, unit, blank_columns=True)
         if values.get("head_id") and unit.head_id is None:
             unit.head_id = values["head_id"]
         if inc_specs and any(spec.key in firsts for spec in inc_specs):
             inc_values: dict = {}
-            year_row = first_row
-            for spec in inc_specs:
-                raw, excel_row = firsts.get(spec.key, ("", first_row))
-                if spec.key == "year":
-                    year_row = excel_row
-                self.first(inc_values, spec, raw, excel_row, unit)
+            self.firsts(inc_values, inc_specs, firsts, first_row, unit, blank_columns=False)
+            year_row = firsts.get("year", (None, first_row))[1]
             unit.incomes.append(Rec("income", self.src, year_row, inc_values, unit))

@@ -94,6 +94,9 @@ def check_heads(problems: Problems, unit: Unit, file_present: list[Rec], kept: S
     """
     if not file_present:
         return  # the file only records people leaving: who heads the rest is not its news (data entry warns)
+    heads = sum(1 for m in file_present if m.values.get("relation") == "head")
+    if heads + sum(1 for r in kept if r.relation == "head") == 1:
+        return  # the usual household: no need to build what checks.heads reads
     rows = [MemberRow(r.name, r.relation) for r in kept]
     rows.extend(MemberRow(m.values.get("name"), m.values.get("relation"), m) for m in file_present)
     for p in checks.heads(rows, unit.code):
