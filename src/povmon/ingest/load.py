@@ -300,7 +300,7 @@ class Loader:
             if not self.create_areas:
                 self.unknown_area(unit, layout.header_of("household", "county"), name, _problem(
                     f"数据库中还没有县（按编号推断为{name}）；"
-                    "请先建立该县（povmon area add，或导入时加 --create-areas）"))
+                    "请先建立该县（povmon area add、导入文件中的“行政区划”表，或导入时加 --create-areas）"))
                 return None
             county = self.new_area("county", name, None, code)
         else:

@@ -138,7 +138,7 @@ def unknown_area(level: str | None, name: str, within: str | None = None) -> lis
     place = f"（{within}）" if within else ""
     return [Problem("unknown_area",
                     f"没有名为“{name}”的{title}{place}；请核对名称，或先建立该{title}"
-                    "（povmon area add，或导入时加 --create-areas）", title)]
+                    "（povmon area add、导入文件中的“行政区划”表，或导入时加 --create-areas）", title)]
 
 
 def area(value: str, level: str | None, matches: Sequence[str]) -> list[Problem]:
