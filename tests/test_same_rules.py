@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from povmon.cli import app
 from povmon.ingest import ImportOptions, import_files
+from povmon.models import Member
 from povmon.rules import idcard
 from povmon.services import cadres, household_entry, incomes, members
 from povmon.services.entry import Refused
@@ -80,6 +81,19 @@ def test_a_second_head(session, tmp_path, register):
     same(from_import, from_entry)
     assert from_entry[0].code == "multiple_heads"
     assert from_entry[0].message.startswith("户 H1 有2位户主（张三、李四）") and "更换户主" in from_entry[0].message
+
+
+def test_two_heads_the_register_already_has_are_not_blamed_on_a_new_member(session, tmp_path, register):
+    h1, _ = register
+    number = f.new_id(dt.date(1952, 1, 1))
+    h1.members.append(Member(name="张二", id_number=number, relation="head", sex=idcard.sex(number),
+                             birth_date=idcard.birth_date(number)))  # an old register's mistake
+    session.flush()
+    assert imported(session, tmp_path, {"家庭成员": [MEMBER_SHEET, ["H1", "李四", f.new_id(), "之子"]]}) == []
+    assert add_member(session, h1).stored  # data entry takes the same member too
+    # a third head is refused, naming the register's two
+    again = refused(lambda: add_member(session, h1, name="赵七", relation="户主"))
+    assert again[0].code == "multiple_heads" and again[0].message.startswith("户 H1 有3位户主（张三、张二、赵七）")
 
 
 def test_a_person_present_in_another_household(session, tmp_path, register):

@@ -100,7 +100,9 @@ def check_heads(problems: Problems, unit: Unit, file_present: list[Rec], kept: S
     rows = [MemberRow(r.name, r.relation) for r in kept]
     rows.extend(MemberRow(m.values.get("name"), m.values.get("relation"), m) for m in file_present)
     for p in checks.heads(rows, unit.code):
-        rec = p.ref if p.ref is not None else min(file_present, key=lambda m: m.row)
+        rec = p.ref
+        if rec is None:
+            continue  # two heads the register already had: not this file's doing (data entry leaves them too)
         value = RELATION.label("head") if p.code == "multiple_heads" else None
         problems.error(rec.src, rec.row, rec.src.layout.header_of("member", "relation"), value, p.code, p.message,
                        unit)
