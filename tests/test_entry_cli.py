@@ -257,7 +257,7 @@ def test_member_add_leave_edit_and_move(cli_db, cli_session):
     left = write(cli_db, "member", "leave", head.id_number, "--how", "死亡", "--date", "2019-06-01", "--json")
     data = stored(left)
     assert {(c["field"], c["new"]) for c in data["changed"]} == {("left_on", "2019-06-01"), ("left_reason", "deceased")}
-    assert "没有在册的户主" in left.stderr  # a warning: the next head is named next
+    assert "户 H1 没有户主" in left.stderr and "member edit" in left.stderr  # a warning: the next head comes next
     edited = ok(write(cli_db, "member", "edit", wife, "relation", "户主", "--reason", "原户主去世"))
     assert "与户主关系：配偶 → 户主" in edited.stdout
     assert "一户只能有一位户主" in refused(write(cli_db, "member", "edit", baby, "relation", "户主"))

@@ -184,6 +184,23 @@ def test_required_missing_cell_and_column(session, tmp_path):
 
 # --- households -----------------------------------------------------------------------------------------
 
+def test_a_required_cell_of_spaces_is_missing_on_every_row(session, tmp_path):
+    # the parsed-value memo must not let the second blank relation through (it reached the database as NULL)
+    rows = [r for code in ("H1", "H2", "H3")
+            for r in (row(code, wb.pid(), "户主", "甲"), row(code, wb.pid(), " ", "乙"))]
+    result = imp(session, roster(tmp_path, rows=rows))
+    assert [p.row for p in problems(result, "required_missing")] == [3, 5, 7]
+    assert result.counts["members"]["created"] == 0
+
+
+def test_text_longer_than_the_register_holds_and_negative_amounts(session, tmp_path):
+    rows = [row("H1", wb.pid(), "户主", "张" * 101, 2018, "100"), row("H2", wb.pid(), "户主", "乙", 2018, "-100")]
+    result = imp(session, roster(tmp_path, ["年度", "工资性收入"], rows))
+    assert [(p.row, p.code, p.column) for p in result.errors] == [
+        (2, "bad_value", "姓名"), (3, "bad_number", "工资性收入")]
+    assert "最多100个字" in result.errors[0].message and "负数" in result.errors[1].message
+
+
 def test_no_head_and_multiple_heads(session, tmp_path):
     rows = [row("H1", wb.pid(), "配偶"), row("H1", wb.pid(), "之子"),
             row("H2", wb.pid(), "户主"), row("H2", wb.pid(), "本人"),

@@ -1,11 +1,12 @@
-"""The household-level rules shared by data entry and the importer (pure functions, no database)."""
+"""The household-level rules shared by data entry and the importer (pure functions, no database), and the
+fields data entry sets by name (the importer's columns)."""
 
 import datetime as dt
 
 from povmon.rules import checks
 from povmon.rules.checks import MemberRow, PlannedEvent
-from povmon.rules.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, describe, find
 from povmon.rules.status import status_on
+from povmon.services.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, describe, find, parser
 
 D = dt.date
 
@@ -19,21 +20,34 @@ class Ev:
 
 
 def test_exactly_one_head():
-    assert checks.heads([("甲", "head"), ("乙", "spouse")]) == []
-    none = checks.heads([("乙", "spouse")])
+    assert checks.heads([MemberRow("甲", "head"), MemberRow("乙", "spouse")]) == []
+    none = checks.heads([MemberRow("乙", "spouse")])
     assert [p.code for p in none] == ["no_head"] and "请指定户主" in none[0].message
-    two = checks.heads([("甲", "head"), ("乙", "head")])
+    two = checks.heads([MemberRow("甲", "head"), MemberRow("乙", "head")])
     assert [p.code for p in two] == ["multiple_heads"] and "甲、乙" in two[0].message
+    assert checks.heads([]) == []  # nobody present: nobody to head the household
 
 
-def test_household_members_attributes_each_problem_to_its_row():
-    rows = [MemberRow("甲", "A1", "head", 55), MemberRow("乙", "A2", "head", 56), MemberRow("丙", "A3", "son", 57),
-            MemberRow("丁", "A3", "son", 58)]
-    problems = checks.household_members(rows, {"A3": "H9"})
-    assert [(p.code, p.ref) for p in problems] == [
-        ("multiple_heads", 55), ("multiple_heads", 56), ("id_in_other_household", 57), ("id_duplicate_in_file", 58)]
-    assert "H9" in problems[2].message
-    assert [p.code for p in checks.household_members([MemberRow("丙", "A3", "son", 3)])] == ["no_head"]
+def test_head_problems_are_attributed_to_the_members_being_entered():
+    # 甲 is on the register; 乙, 丙 and 丁 come in now (the importer: rows 56-58)
+    rows = [MemberRow("甲", "head"), MemberRow("乙", "head", 56), MemberRow("丙", "son", 57),
+            MemberRow("丁", "head", 58)]
+    problems = checks.heads(rows, "H1")
+    assert [(p.code, p.ref) for p in problems] == [("multiple_heads", 56), ("multiple_heads", 58)]
+    assert problems[0].message.startswith("户 H1 有3位户主（甲、乙、丁）") and "更换户主" in problems[0].message
+    only_new = checks.heads([MemberRow("乙", "head", 1), MemberRow("丁", "head", 2)])
+    assert only_new[0].message.startswith("该户有2位户主") and "更换户主" not in only_new[0].message
+    assert [(p.code, p.ref) for p in checks.heads([MemberRow("丙", "son", 3)], "H2")] == [("no_head", 3)]
+    assert checks.heads([MemberRow("丙", "son", 3)], "H2")[0].message.startswith("户 H2 没有户主")
+
+
+def test_a_problem_names_its_field_for_data_entry_and_keeps_its_message():
+    typed = checks.Problem("bad_number", "“三千”不是金额", "工资性收入", about_value=True)
+    assert typed.text == "工资性收入：“三千”不是金额" and typed.message == "“三千”不是金额"
+    hinted = checks.Problem("no_head", "户 H1 没有户主", "与户主关系", hint="member edit")
+    assert hinted.text == "户 H1 没有户主；member edit" and hinted.as_json()["hint"] == "member edit"
+    assert checks.size(3, 3) == [] and checks.size(None, 2) == []
+    assert checks.size(4, 3)[0].code == "size_mismatch" and "4 人" in checks.size(4, 3)[0].message
 
 
 def test_areas_and_references():
@@ -42,7 +56,7 @@ def test_areas_and_references():
     many = checks.area("新村", "village", ["交城县/西营镇/新村", "交城县/会立乡/新村"])
     assert many[0].code == "unknown_area" and "请写明上级" in many[0].message
     assert checks.area_code("village", "141122102001", "141122102") == []
-    assert checks.area_code("village", "14112210200", "141122102")[0].code == "bad_area_code"
+    assert checks.area_code("village", "14112210200", "141122102")[0].code == "bad_value"
     assert "应以 141122102 开头" in checks.area_code("village", "141122103001", "141122102", "西营镇")[0].message
     assert checks.reference("帮扶干部", "李四", 1) == []
     assert checks.reference("帮扶干部", "李四", 0)[0].code == "unknown_reference"
@@ -108,7 +122,9 @@ def test_fields_are_found_by_key_title_or_alias_and_described_for_clerks():
     assert find(HOUSEHOLD_FIELDS, "housing-safety").key == "housing_safety"
     assert find(MEMBER_FIELDS, "医保").key == "medical_insurance"
     assert find(MEMBER_FIELDS, "颜色") is None
-    assert find(HOUSEHOLD_FIELDS, "两不愁").clean("√") is True
+    assert parser(find(HOUSEHOLD_FIELDS, "两不愁"))("√") is True
+    assert find(HOUSEHOLD_FIELDS, "住房安全等级").key == "housing_safety"  # a spreadsheet's header alias works too
+    assert find(HOUSEHOLD_FIELDS, "脱贫属性") is None  # the importer's alias of 脱贫状态: not a field to set
     assert describe("household", "housing_safety", "C") == ("住房安全", "C级")
     assert describe("member", "medical_insurance", None) == ("参加城乡居民基本医疗保险", "空")
     assert describe("household", "other_causes", "illness,schooling") == ("其他致贫原因", "因病、因学")

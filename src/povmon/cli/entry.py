@@ -79,7 +79,7 @@ def pairs(items: list[str] | None, option: str = "--set") -> dict[str, str]:
 
 def changes_text(data: dict) -> str:
     """The changed fields of an outcome's JSON as one line: 住房安全：C级 → B级；…"""
-    from povmon.rules.fields import describe
+    from povmon.services.fields import describe
 
     parts = []
     for c in data["changed"]:
@@ -92,7 +92,7 @@ def changes_text(data: dict) -> str:
 def report(outcome: Outcome, data: dict, json: bool, message: str) -> None:
     """Warnings on stderr; then the JSON of what was stored, or one line saying it."""
     for warning in outcome.warnings:
-        console.warning(warning.message)
+        console.warning(warning.text)
     if json:
         console.print_json(data)
     else:

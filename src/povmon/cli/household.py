@@ -22,11 +22,11 @@ from povmon.cli.common import (
 from povmon.cli.entry import Asker, ReasonOption, Text, arg, changes_text, opt, pairs, report
 from povmon.reports.household import household_view
 from povmon.rules import idcard
-from povmon.rules.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, names
 from povmon.rules.status import STATUS_LABELS
 from povmon.rules.vocab import MONITORING_TYPE
 from povmon.services import audit, household_entry
 from povmon.services import households as hh
+from povmon.services.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, names
 
 app = typer.Typer(
     help="户：登记一户（含户主），修改一项，按村、姓名、身份证号或状态查找，查看一户。", no_args_is_help=True
@@ -68,7 +68,8 @@ def add_cmd(
         outcome = household_entry.add(session, code=code, village=village, head_name=head, head_id=head_id,
                                       fields=fields, head_fields=pairs(head_sets, "--head-set"), user=user_of(user))
         data = outcome.as_json()
-    report(outcome, data, json, f"已登记户 {code}（户主 {head}）。")
+    stored, head_row = data["stored"][0], data["stored"][1]  # as cleaned: 户编号 h 9 is stored as H9, as imported
+    report(outcome, data, json, f"已登记户 {stored['code']}（户主 {head_row['name']}）。")
 
 
 def idcard_check(text: str) -> None:

@@ -9,9 +9,9 @@ import typer
 from povmon.cli.common import DbOption, JsonOption, UserOption, unit_of_work, user_of
 from povmon.cli.entry import Asker, DateHelp, ReasonOption, Text, arg, changes_text, opt, pairs, report
 from povmon.cli.household import idcard_check
-from povmon.rules.fields import MEMBER_FIELDS, names
 from povmon.services import households as hh
 from povmon.services import members
+from povmon.services.fields import MEMBER_FIELDS, names
 
 app = typer.Typer(help="成员：新增（出生、婚入、迁入），死亡或迁出，修改一项，迁往另一户。", no_args_is_help=True)
 

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from povmon.ingest.columns import ROSTER, Field, Mapping, header_key
@@ -21,57 +22,27 @@ from povmon.ingest.layout import Layout
 from povmon.ingest.problems import Problem, shown
 from povmon.ingest.read import RawSheet
 from povmon.rules import idcard, parse
+from povmon.rules.checks import missing
 from povmon.rules.parse import ValueProblem
-from povmon.rules.text import clean_text, fold
+from povmon.rules.text import fold
 from povmon.rules.vocab import SEX
 
 _TOTALS = re.compile(r"^(合\s*计|小\s*计|总\s*计|累\s*计|共\s*计)")
 _SIGNATURE = re.compile(
     r"填表人|审核人|制表人|负责人|填报人|填表日期|审核日期|制表日期|统计人|签字|盖章|联系人：|联系电话："
 )
-_CJK_SPACES = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _SKIP = object()
 
 
 # --- parsers ------------------------------------------------------------------------------------------------
 
-def _code(raw: object) -> str | None:
-    """户编号 and other codes: text without spaces; a number cell is accepted while it is exact."""
-    if isinstance(raw, bool):
-        raise ValueProblem("bad_value", "编号不能是是/否")
-    if isinstance(raw, float):
-        if not raw.is_integer():
-            raise ValueProblem("bad_value", f"“{shown(raw)}”不是编号；请把该列设为文本后重新录入")
-        if abs(raw) >= 1e15:  # 16 digits and more: Excel kept only 15 of them
-            raise ValueProblem(
-                "bad_value",
-                "编号被当作数字保存，Excel 只保留15位有效数字，末几位可能已经丢失；请把该列设置为“文本”格式后重新录入",
-            )
-        return str(int(raw))
-    if isinstance(raw, int):
-        return str(raw)
-    text = fold(str(raw)).upper()
-    return text or None
-
-
-def _text(raw: object) -> str | None:
-    if isinstance(raw, (float, dt.date)):
-        return shown(raw)
-    return clean_text(raw)
-
-
-def _name(raw: object) -> str | None:
-    text = _text(raw)
-    if text and " " in text:
-        text = _CJK_SPACES.sub("", text)  # 张  三 typed to align two-character names
-    return text
-
-
-def _phone(raw: object) -> str | None:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    text = clean_text(raw)
-    return re.sub(r"\s+", "", text) if text else None
+# Most characters a text column takes: what the register's columns hold (String(n)) or, for free text, what a
+# clerk could mean (a note is not an essay). By parser kind, and by field key where a column differs.
+TEXT_LIMITS = {"code": 32, "name": 100, "phone": 30, "text": 500}
+KEY_LIMITS = {"group_name": 50, "county": 100, "township": 100, "village": 100, "unit": 100, "post": 100,
+              "description": 2000, "done": 2000, "problems": 2000}
+# (lowest, highest, unit a clerk may type after the number) of the whole-number columns
+INT_RANGES = {"work_months": (0, 12, "个月"), "month": (0, 12, "月"), "declared_size": (0, 99, "人")}
 
 
 # pairings may be planned ahead; everything else a file states happened by the day it describes (--as-of)
@@ -84,18 +55,18 @@ def _after(value: object, as_of: dt.date) -> str:
 
 
 def make_parser(f: Field, mapping: Mapping | None = None, as_of: dt.date | None = None) -> Callable[[object], object]:
-    """The parser of one column: raw cell value → clean value, or raises ValueProblem (IDs: an IdCheck)."""
+    """The parser of one column: raw cell value → clean value, or raises ValueProblem (IDs: an IdCheck).
+
+    Data entry parses what a clerk types with these same parsers (services.fields), so one value is judged
+    the same way in a spreadsheet and on the command line.
+    """
     kind = f.parser
     vocab = f.vocab
     overrides = mapping.values.get(header_key(f.header), {}) if mapping else {}
-    if kind == "text":
-        return _text
-    if kind == "name":
-        return _name
-    if kind == "code":
-        return _code
-    if kind == "phone":
-        return _phone
+    if kind in TEXT_LIMITS:
+        limit = KEY_LIMITS.get(f.key, TEXT_LIMITS[kind])
+        return partial({"text": parse.text, "name": parse.name, "code": parse.code, "phone": parse.phone}[kind],
+                       limit=limit)
     if kind == "vocab":
         def term(raw, vocab=vocab):
             if overrides and not parse.is_blank(raw):
@@ -112,10 +83,10 @@ def make_parser(f: Field, mapping: Mapping | None = None, as_of: dt.date | None 
             return parse.boolean(raw, title)
         return boolean
     if kind == "int":
-        low, high = {"work_months": (0, 12), "month": (1, 12), "declared_size": (0, 99)}.get(f.key, (None, None))
+        low, high, unit = INT_RANGES.get(f.key, (None, None, ""))
 
-        def integer(raw, low=low, high=high):
-            return parse.integer(raw, low=low, high=high)
+        def integer(raw, low=low, high=high, unit=unit):
+            return parse.integer(raw, low=low, high=high, unit=unit)
         return integer
     if kind == "amount":
         return parse.amount
@@ -374,12 +345,37 @@ class SheetReader:
             raw = row[spec.index] if spec.index < width else ""
             memo = spec.memo
             if memo is not None and raw != "":
-                hit = memo.get(raw, _SKIP)
-                if hit is not _SKIP and hit.__class__ is not ValueProblem:
+                # a repeat: one dictionary lookup (a remembered problem or an empty value goes the long way,
+                # so it is reported, and a required column left blank is reported on every row)
+                hit = memo.get(raw)
+                if hit is not None and hit.__class__ is not ValueProblem:
                     values[spec.key] = hit
                     continue
             ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
+
+    def firsts(self, values: dict, specs: list[Spec], firsts: dict, first_row: int, unit: Unit, *,
+               blank_columns: bool) -> None:
+        """A roster household's values from the first non-empty cell of each column (as ``cells`` does for a row).
+
+        ``blank_columns``: a value already known is kept, and a column empty on every row of the household
+        takes its blank value without a parse (the household's own columns; its income reads every column).
+        """
+        for spec in specs:
+            if blank_columns:
+                if values.get(spec.key) is not None:
+                    continue
+                if spec.key not in firsts and not spec.required:
+                    values[spec.key] = spec.blank_value
+                    continue
+            raw, excel_row = firsts.get(spec.key) or ("", first_row)
+            memo = spec.memo
+            if memo is not None:
+                hit = memo.get(raw)
+                if hit is not None and hit.__class__ is not ValueProblem:
+                    values[spec.key] = hit
+                    continue
+            self.value(values, spec, raw, excel_row, unit)
 
     def value(self, values: dict, spec: Spec, raw: object, excel_row: int, unit: Unit | None) -> bool:
         """Parse one cell into values[spec.key]; records the problem and returns False when it is wrong."""
@@ -409,7 +405,7 @@ class SheetReader:
             result = hit
         if result is None and spec.required:
             self.problems.error(self.src, excel_row, spec.header, None, "required_missing",
-                                f"“{spec.header}”不能为空；请填写后重新导入", unit)
+                                missing(spec.field.header).message, unit)
             return False
         values[spec.key] = result
         return True
@@ -665,35 +661,11 @@ class SheetReader:
         assert household is not None
         first_row = household.rows[0] if household.rows else household.row
         values = household.values
-        for spec in hh_specs:
-            if values.get(spec.key) is not None:
-                continue
-            first = firsts.get(spec.key)
-            if first is None and not spec.required:
-                values[spec.key] = spec.blank_value  # an empty column for this household
-                continue
-            raw, excel_row = first or ("", first_row)
-            memo = spec.memo
-            if memo is not None:
-                hit = memo.get(raw, _SKIP)
-                if hit is not _SKIP and hit.__class__ is not ValueProblem:
-                    values[spec.key] = hit
-                    continue
-            self.value(values, spec, raw, excel_row, unit)
+        self.firsts(values, hh_specs, firsts, first_row, unit, blank_columns=True)
         if values.get("head_id") and unit.head_id is None:
             unit.head_id = values["head_id"]
         if inc_specs and any(spec.key in firsts for spec in inc_specs):
             inc_values: dict = {}
-            year_row = first_row
-            for spec in inc_specs:
-                raw, excel_row = firsts.get(spec.key, ("", first_row))
-                if spec.key == "year":
-                    year_row = excel_row
-                memo = spec.memo
-                if memo is not None:
-                    hit = memo.get(raw, _SKIP)
-                    if hit is not _SKIP and hit.__class__ is not ValueProblem:
-                        inc_values[spec.key] = hit
-                        continue
-                self.value(inc_values, spec, raw, excel_row, unit)
+            self.firsts(inc_values, inc_specs, firsts, first_row, unit, blank_columns=False)
+            year_row = firsts.get("year", (None, first_row))[1]
             unit.incomes.append(Rec("income", self.src, year_row, inc_values, unit))

@@ -39,9 +39,10 @@ from povmon.models import (
     Visit,
 )
 from povmon.models.base import utcnow
-from povmon.rules import idcard
+from povmon.rules import checks, idcard
 from povmon.rules.text import fold
 from povmon.services.audit import render, same
+from povmon.services.lookup import AreaNode, AreaTree, path_of, present_households
 
 AREA = Area.__table__
 HOUSEHOLD = Household.__table__
@@ -100,20 +101,13 @@ def _repeating(processor: Callable) -> Callable:
 _UNSET = object()
 
 
+def _problem(message: str) -> list[checks.Problem]:
+    """An ``unknown_area`` only a file can cause (no county column, several counties): the importer's own words."""
+    return [checks.Problem("unknown_area", message)]
+
+
 def _blank_counts() -> dict[str, int]:
     return {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-
-
-@dataclass
-class AreaNode:
-    level: str
-    name: str
-    code: str | None
-    parent: AreaNode | None
-    id: int | None = None
-    new: bool = False
-    used: bool = False
-    code_update: str | None = None
 
 
 @dataclass
@@ -216,20 +210,10 @@ class Loader:
     # --- areas ---------------------------------------------------------------------------------------------
     def load_areas(self) -> None:
         """The whole area tree (small) and the statistical codes the files' 户编号 carry."""
-        rows = self.session.execute(select(AREA.c.id, AREA.c.level, AREA.c.name, AREA.c.code, AREA.c.parent_id)
-                                    .order_by(AREA.c.id)).all()
-        by_id: dict[int, AreaNode] = {}
-        for r in rows:
-            by_id[r.id] = AreaNode(r.level, r.name, r.code, None, r.id)
-        for r in rows:
-            if r.parent_id is not None:
-                by_id[r.id].parent = by_id.get(r.parent_id)
-        self.area_index: dict[tuple[int, str], AreaNode] = {}  # (id(parent) or 0, folded name) → node
-        for node in by_id.values():
-            self.area_index[(id(node.parent) if node.parent else 0, fold(node.name))] = node
-        self.counties = [n for n in by_id.values() if n.level == "county"]
-        self.codes_in_use = {n.code for n in by_id.values() if n.code}
-        self.area_by_id = by_id
+        self.tree = AreaTree.load(self.session)  # the same tree data entry finds areas in (services.lookup)
+        self.counties = self.tree.counties
+        self.codes_in_use = {n.code for n in self.tree.nodes if n.code}
+        self.area_by_id = self.tree.by_id
         self._inferred: tuple[str | None, str | None] | None = None
         # statistical codes a 16-digit 户编号 carries, per township and village name, kept when unanimous
         prefixes: dict[tuple, set[str]] = defaultdict(set)
@@ -247,19 +231,16 @@ class Loader:
 
     def child(self, parent: AreaNode | None, name: str) -> AreaNode | None:
         """The area of this name under a parent (None: a county), or None."""
-        return self.area_index.get((id(parent) if parent else 0, fold(name)))
+        return self.tree.child(parent, name)
 
     def new_area(self, level: str, name: str, parent: AreaNode | None, code: str | None) -> AreaNode:
         """Plan a new area; its code is kept only when unused and consistent with its parent's."""
         if code and (code in self.codes_in_use or (parent and parent.code and not code.startswith(parent.code))):
             code = None
-        node = AreaNode(level, name, code, parent, None, new=True)
+        node = self.tree.add(level, name, parent, code)
         if code:
             self.codes_in_use.add(code)
-        self.area_index[(id(parent) if parent else 0, fold(name))] = node
         self.plan.areas.append(node)
-        if level == "county":
-            self.counties.append(node)
         return node
 
     def infer_county(self) -> tuple[str | None, str | None]:
@@ -303,7 +284,7 @@ class Loader:
             if county is None:
                 if not self.create_areas:
                     self.unknown_area(unit, layout.header_of("household", "county"), county_name,
-                                      f"县“{county_name}”不在数据库中")
+                                      checks.unknown_area("county", county_name))
                     return None
                 inferred_name, inferred_code = self.infer_county()
                 county = self.new_area("county", county_name, None,
@@ -313,12 +294,13 @@ class Loader:
         elif not self.counties:
             name, code = self.infer_county()
             if name is None:
-                self.unknown_area(unit, layout.header_of("household", "county"), None,
-                                  "数据库中还没有县，文件中也没有“县”列，户编号和身份证号也推断不出所属县；请在文件中加“县”列")
+                self.unknown_area(unit, layout.header_of("household", "county"), None, _problem(
+                    "数据库中还没有县，文件中也没有“县”列，户编号和身份证号也推断不出所属县；请在文件中加“县”列"))
                 return None
             if not self.create_areas:
-                self.unknown_area(unit, layout.header_of("household", "county"), name,
-                                  f"数据库中还没有县（按编号推断为{name}）")
+                self.unknown_area(unit, layout.header_of("household", "county"), name, _problem(
+                    f"数据库中还没有县（按编号推断为{name}）；"
+                    "请先建立该县（povmon area add、导入文件中的“行政区划”表，或导入时加 --create-areas）"))
                 return None
             county = self.new_area("county", name, None, code)
         else:
@@ -326,33 +308,38 @@ class Loader:
             if len(matches) != 1 and unit.code:
                 matches = [c for c in self.counties if c.code and unit.code.startswith(c.code)] or matches
             if len(matches) != 1:
-                self.unknown_area(unit, layout.header_of("household", "township"), township,
-                                  f"数据库中有多个县，无法确定乡镇“{township}”属于哪个县；请在文件中加“县”列")
+                self.unknown_area(unit, layout.header_of("household", "township"), township, _problem(
+                    f"数据库中有多个县，无法确定乡镇“{township}”属于哪个县；请在文件中加“县”列"))
                 return None
             county = matches[0]
         town = self.child(county, township)
         if town is None:
             if not self.create_areas:
                 self.unknown_area(unit, layout.header_of("household", "township"), township,
-                                  f"乡镇“{township}”（{county.name}）不在数据库中")
+                                  checks.unknown_area("township", township, path_of(county)))
                 return None
             town = self.new_area("township", township, county, self.prefixes.get(("t", fold(township))))
         place = self.child(town, village)
         if place is None:
             if not self.create_areas:
                 self.unknown_area(unit, layout.header_of("household", "village"), village,
-                                  f"行政村“{village}”（{county.name}{township}）不在数据库中")
+                                  checks.unknown_area("village", village, path_of(town)))
                 return None
             place = self.new_area("village", village, town, self.prefixes.get(("v", fold(township), fold(village))))
         for node in (county, town, place):
             node.used = True
         return place
 
-    def unknown_area(self, unit: Unit, column: str, value: object, what: str) -> None:
-        """Report a place the register does not know, saying how to add it."""
+    def unknown_area(self, unit: Unit, column: str, value: object, problems: list[checks.Problem]) -> None:
+        """Report a place the register does not know (rules.checks: data entry says the same)."""
         hh = unit.household
-        self.problems.error(hh.src, hh.row, column, value, "unknown_area",
-                            f"{what}；请先在“行政区划”表中添加，或导入时加 --create-areas 自动建立", unit)
+        self.report(problems, hh, column, value, unit)
+
+    def report(self, problems: Iterable[checks.Problem], rec: Rec, column: str | None, value: object,
+               unit: Unit | None = None) -> None:
+        """Record the household rules' problems (rules.checks) as errors at a record's row."""
+        for p in problems:
+            self.problems.error(rec.src, rec.row, column, value, p.code, p.message, unit)
 
     def area_sheet(self) -> None:
         """The 行政区划 sheet: create its areas (that is what it is for) and fill in missing codes."""
@@ -361,12 +348,14 @@ class Loader:
                 continue
             v = rec.values
             county_name, township, village, code = v.get("county"), v.get("township"), v.get("village"), v.get("code")
-            level_code = {"county": 6, "township": 9, "village": 12}
             target = "village" if village else "township"
-            if code and (not code.isdigit() or len(code) != level_code[target]):
-                header = rec.src.layout.header_of("area", "code")
-                self.problems.error(rec.src, rec.row, header, code, "bad_value",
-                                    f"区划代码应为{level_code[target]}位数字（{'村' if village else '乡镇'}）；请核对")
+            known = self.child(None, county_name)
+            if village and known is not None:
+                known = self.child(known, township)
+            # the rule area add applies to a code: its length, and within the parent's code when that is known
+            wrong = checks.area_code(target, code, known.code if known else None, known.name if known else None)
+            if wrong:
+                self.report(wrong, rec, rec.src.layout.header_of("area", "code"), code)
                 rec.bad = True
                 continue
             county = self.child(None, county_name)
@@ -425,13 +414,10 @@ class Loader:
         for row in self.fetch(lambda keys: select(*_data(MEMBER)).where(MEMBER.c.household_id.in_(keys)), existing):
             self.members_of[row.household_id].append(row)
             by_id[row.id_number].append(row)
-        wanted = {m.values["id_number"] for u in self.parsed.units.values() for m in u.members
-                  if m.values.get("id_number") and m.values["id_number"] not in by_id}
-        elsewhere = self.fetch(
-            lambda keys: select(MEMBER.c.id_number, MEMBER.c.household_id, MEMBER.c.name, HOUSEHOLD.c.code)
-            .join(HOUSEHOLD, HOUSEHOLD.c.id == MEMBER.c.household_id)
-            .where(MEMBER.c.id_number.in_(keys), MEMBER.c.left_on.is_(None)), wanted)
-        self.present_elsewhere = {r.id_number: r for r in elsewhere}
+        wanted = [m.values["id_number"] for u in self.parsed.units.values() for m in u.members
+                  if m.values.get("id_number") and m.values["id_number"] not in by_id]
+        # the lookup data entry makes for one person, here for everyone in the files at once
+        self.present_elsewhere = present_households(self.session, wanted)
         self.stints = by_id
 
     def find_cadres(self) -> None:
@@ -456,9 +442,11 @@ class Loader:
                 continue
             if unit.household is not None and unit.household.values:
                 unit.village = self.resolve_area(unit)  # type: ignore[attr-defined]
-            if not unit.members:
-                continue
             db_members = self.members_of.get(unit.household_id, []) if unit.exists else []
+            if not unit.members:
+                if db_members and unit.household is not None:  # 户信息 alone: its 家庭人口 against the register
+                    validate.size_warning(problems, unit, len(self.on_register(db_members)))
+                continue
             file_ids = {m.values.get("id_number") for m in unit.members if m.values.get("id_number")}
             for rec in unit.members:
                 number = rec.values.get("id_number")
@@ -471,17 +459,18 @@ class Loader:
                             other = stint
                 if other is not None:
                     code = getattr(other, "code", None) or self.household_rows[other.household_id].code
-                    header = rec.src.layout.header_of("member", "id_number")
-                    problems.error(rec.src, rec.row, header, number, "id_in_other_household",
-                                   f"身份证号 {number}（{other.name}）已是户 {code} 的在册成员；一人只能在一户，"
-                                   "请先在原户把此人登记为迁出（成员状态填“迁出”）再导入", unit)
+                    self.report(checks.id_in_other_household(number, other.name, code), rec,
+                                rec.src.layout.header_of("member", "id_number"), number, unit)
             if any(not m.values for m in unit.members):
                 continue  # a member row is already wrong: heads and size would be judged on part of the household
-            kept = [r for r in db_members if r.left_on is None and r.id_number not in file_ids
-                    and (r.joined_on is None or r.joined_on <= self.as_of)]
+            kept = sorted((r for r in self.on_register(db_members) if r.id_number not in file_ids), key=lambda r: r.id)
             file_present = validate.present_in_file(unit)
-            validate.check_heads(problems, unit, file_present, [r.name for r in kept if r.relation == "head"])
+            validate.check_heads(problems, unit, file_present, kept)
             validate.size_warning(problems, unit, len(file_present) + len(kept))
+
+    def on_register(self, rows: list) -> list:
+        """The register's members of a household who are present on the import's as-of day."""
+        return [r for r in rows if r.left_on is None and (r.joined_on is None or r.joined_on <= self.as_of)]
 
     def orphan(self, unit: Unit) -> None:
         """Records of a household that is neither in the files nor in the register."""
@@ -490,19 +479,13 @@ class Loader:
             self.problems.error(rec.src, rec.row, header, unit.code, "orphan_member",
                                 f"户编号 {unit.code} 的户不在本次导入的户信息中，数据库中也没有；"
                                 "请先导入该户（户信息表或花名册），或核对户编号", unit)
+        unknown = checks.unknown_household(unit.code)
         for rec in (*unit.incomes, *unit.events):
-            header = rec.src.layout.header_of("household", "code")
-            self.problems.error(rec.src, rec.row, header, unit.code, "unknown_reference",
-                                f"户编号 {unit.code} 的户不在数据库中，也不在本次导入的文件中；"
-                                "请先导入该户，或核对户编号",
-                                unit)
+            self.report(unknown, rec, rec.src.layout.header_of("household", "code"), unit.code, unit)
         for rec in unit.others:
             if rec.bad:
                 continue
-            header = rec.src.layout.header_of("household", "code")
-            self.problems.error(rec.src, rec.row, header, unit.code, "unknown_reference",
-                                f"户编号 {unit.code} 的户不在数据库中，也不在本次导入的文件中；"
-                                "请先导入该户，或核对户编号")
+            self.report(unknown, rec, rec.src.layout.header_of("household", "code"), unit.code)
             rec.bad = True
 
     def check_others(self) -> None:
@@ -512,10 +495,8 @@ class Loader:
                 continue
             cadre_id = rec.values.get("cadre_id")
             if cadre_id and cadre_id not in self.file_cadres and cadre_id not in self.cadre_rows:
-                header = rec.src.layout.header_of(rec.level, "cadre_id")
-                self.problems.error(rec.src, rec.row, header, cadre_id, "unknown_reference",
-                                    f"身份证号为 {cadre_id} 的帮扶干部不在数据库中，也不在本次导入的帮扶干部表中；"
-                                    "请先导入该干部，或核对身份证号")
+                self.report(checks.reference("帮扶干部", idcard.mask(cadre_id), 0), rec,
+                            rec.src.layout.header_of(rec.level, "cadre_id"), cadre_id)
                 rec.bad = True
                 continue
             member_id = rec.values.get("member_id")
@@ -523,9 +504,8 @@ class Loader:
                 in_file = any(m.values.get("id_number") == member_id for m in rec.unit.members)
                 in_db = any(s.household_id == rec.unit.household_id for s in self.stints.get(member_id, ()))
                 if not in_file and not in_db:
-                    header = rec.src.layout.header_of(rec.level, "member_id")
-                    self.problems.error(rec.src, rec.row, header, member_id, "unknown_reference",
-                                        f"身份证号 {member_id} 不是户 {rec.unit.code} 的成员；请核对，或按户享受时留空")
+                    self.report(checks.not_a_member(rec.unit.code, member_id), rec,
+                                rec.src.layout.header_of(rec.level, "member_id"), member_id)
                     rec.bad = True
 
     # --- planning -----------------------------------------------------------------------------------------
@@ -739,16 +719,11 @@ class Loader:
         township, village = rec.values.get("township"), rec.values.get("village")
         if not village:
             return None
-        towns = [self.child(c, township) for c in self.counties] if township else [
-            n for n in self.area_index.values() if n.level == "township"]
-        places = [self.child(t, village) for t in towns if t is not None]
-        places = [p for p in places if p is not None]
-        if len(places) == 1:
-            return places[0]
-        header = rec.src.layout.header_of("cadre", "village")
-        self.problems.error(rec.src, rec.row, header, village, "unknown_area",
-                            f"驻村村“{village}”{'不在数据库中' if not places else '有重名，请同时填写驻村乡镇'}；"
-                            "请先在“行政区划”表中添加，或核对名称")
+        # found as data entry finds the village of ``cadre add --village 乡镇/村`` (services.lookup)
+        place, problems = self.tree.find(f"{township}/{village}" if township else village, "village")
+        if place is not None:
+            return place
+        self.report(problems, rec, rec.src.layout.header_of("cadre", "village"), village)
         rec.bad = True
         return False
 

@@ -3,8 +3,11 @@ a message in Chinese that tells the clerk what to do. Errors reject a household;
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+
+from povmon.rules.text import shown
+
+__all__ = ["ERROR_CODES", "WARNING_CODES", "Problem", "shown"]
 
 ERROR_CODES = frozenset({
     "id_format", "id_checksum", "id_birthdate", "id_as_number", "id_duplicate_in_file", "id_in_other_household",
@@ -35,19 +38,3 @@ class Problem:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
                 "value": self.value, "code": self.code, "message": self.message}
 
-
-def shown(value: object) -> str | None:
-    """A cell value as the clerk saw it, for messages and JSON: text, never a float's exponent form."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

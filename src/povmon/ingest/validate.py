@@ -2,42 +2,52 @@
 with any error is rejected whole (its other rows listed once each as ``household_rejected``).
 
 The checks that need the register (is the area known, is this person already in another household, who else
-lives in the household) run in load; the functions they share live here and take plain data.
+lives in the household) run in load; the household rules themselves are rules.checks, which data entry calls
+too, so the same household gets the same code and message either way.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from povmon.ingest.clean import Parsed, Problems, Rec, Source, Unit
 from povmon.ingest.problems import Problem
+from povmon.rules import checks
+from povmon.rules.checks import MemberRow
 from povmon.rules.vocab import RELATION
 
 LEFT_STATES = frozenset({"deceased", "moved_out"})
 
 
+def _place(other: Rec, rec: Rec) -> str:
+    """Where another row is, seen from a row: 第7行, or with its file and sheet when they differ."""
+    if other.src is rec.src:
+        return f"第{other.row}行"
+    return f"{other.src.file}「{other.src.name}」第{other.row}行"
+
+
+def _repeated(recs: Iterable[Rec]) -> Iterator[tuple[str, Rec, str]]:
+    """(ID number, row, where the others are) for every row whose ID number is on another row too."""
+    seen: dict[str, list[Rec]] = defaultdict(list)
+    for rec in recs:
+        number = rec.values.get("id_number")
+        if number:
+            seen[number].append(rec)
+    for number, same in seen.items():
+        if len(same) > 1:
+            for rec in same:
+                yield number, rec, "、".join(_place(o, rec) for o in same if o is not rec)
+
+
 def duplicate_ids(parsed: Parsed) -> None:
     """``id_duplicate_in_file``: a person listed twice, in one household or two (each row names the other)."""
-    seen: dict[str, list[Rec]] = defaultdict(list)
-    for unit in parsed.units.values():
-        for rec in unit.members:
-            number = rec.values.get("id_number")
-            if number:
-                seen[number].append(rec)
-    for number, recs in seen.items():
-        if len(recs) < 2:
-            continue
-        for rec in recs:
-            others = "、".join(
-                f"第{o.row}行" if o.src is rec.src else f"{o.src.file}「{o.src.name}」第{o.row}行"
-                for o in recs if o is not rec
-            )
-            header = rec.src.layout.header_of("member", "id_number")
-            parsed.problems.error(rec.src, rec.row, header, number, "id_duplicate_in_file",
-                                  f"身份证号 {number} 在导入的文件中出现了不止一次（另见{others}）；"
-                                  "一人只能登记一次，请删去重复的行",
-                                  rec.unit)
+    members = (rec for unit in parsed.units.values() for rec in unit.members)
+    for number, rec, others in _repeated(members):
+        parsed.problems.error(rec.src, rec.row, rec.src.layout.header_of("member", "id_number"), number,
+                              "id_duplicate_in_file",
+                              f"身份证号 {number} 在导入的文件中出现了不止一次（另见{others}）；"
+                              "一人只能登记一次，请删去重复的行", rec.unit)
 
 
 def duplicate_incomes(parsed: Parsed) -> None:
@@ -54,32 +64,20 @@ def duplicate_incomes(parsed: Parsed) -> None:
             first = seen.setdefault(key, rec)
             if first is rec or first.values == v:
                 continue
-            where = f"第{first.row}行"
-            if first.src is not rec.src:
-                where = f"{first.src.file}「{first.src.name}」{where}"
             month = f"{key[1]}月" if key[1] else "全年"
             header = rec.src.layout.header_of("income", "year")
             parsed.problems.error(rec.src, rec.row, header, v["year"], "bad_value",
-                                  f"这一户 {key[0]} 年{month}的收入在{where}已经填过，数额不同；请核对后只保留一行",
-                                  unit)
+                                  f"这一户 {key[0]} 年{month}的收入在{_place(first, rec)}已经填过，数额不同；"
+                                  "请核对后只保留一行", unit)
 
 
 def duplicate_cadres(parsed: Parsed) -> None:
     """``id_duplicate_in_file`` for cadres: one person on two rows of the 帮扶干部 sheets (both rejected)."""
-    seen: dict[str, list[Rec]] = defaultdict(list)
-    for rec in parsed.cadres:
-        number = rec.values.get("id_number")
-        if number and not rec.bad:
-            seen[number].append(rec)
-    for number, recs in seen.items():
-        if len(recs) < 2:
-            continue
-        for rec in recs:
-            others = "、".join(f"第{o.row}行" for o in recs if o is not rec)
-            header = rec.src.layout.header_of("cadre", "id_number")
-            parsed.problems.error(rec.src, rec.row, header, number, "id_duplicate_in_file",
-                                  f"身份证号 {number} 的干部在文件中出现了不止一次（另见{others}）；请只保留一行")
-            rec.bad = True
+    for number, rec, others in list(_repeated(rec for rec in parsed.cadres if not rec.bad)):
+        parsed.problems.error(rec.src, rec.row, rec.src.layout.header_of("cadre", "id_number"), number,
+                              "id_duplicate_in_file",
+                              f"身份证号 {number} 的干部在文件中出现了不止一次（另见{others}）；请只保留一行")
+        rec.bad = True
 
 
 def present_in_file(unit: Unit) -> list[Rec]:
@@ -87,33 +85,27 @@ def present_in_file(unit: Unit) -> list[Rec]:
     return [m for m in unit.members if m.values and m.values.get("state") not in LEFT_STATES]
 
 
-def check_heads(problems: Problems, unit: Unit, file_present: list[Rec], others_heads: Iterable[str]) -> None:
-    """Exactly one present head (户主) after the import: ``no_head`` / ``multiple_heads``.
+def check_heads(problems: Problems, unit: Unit, file_present: list[Rec], kept: Sequence) -> None:
+    """Exactly one present head (户主) after the import: ``no_head`` / ``multiple_heads`` (rules.checks.heads).
 
-    ``others_heads`` are the names of heads the register holds for this household who are not in the file
-    (and so stay); the file's own heads are the rows whose relation is 户主.
+    ``kept`` are the register's present members of this household who are not in the file (and so stay);
+    the file's own present rows come after them, each with its row, so every head row of the file gets its
+    error and data entry, adding the same person, gets the same message.
     """
-    heads = [m for m in file_present if m.values.get("relation") == "head"]
-    kept = list(others_heads)
-    if len(heads) + len(kept) == 1:
-        return
-    if not heads and not kept:
-        if not file_present:
-            return  # nobody left in the household: nothing to head
-        first = min(file_present, key=lambda m: m.row)
-        header = first.src.layout.header_of("member", "relation")
-        problems.error(first.src, first.row, header, None, "no_head",
-                       f"这一户（{unit.code or '无户编号'}）没有户主；请把户主的“与户主关系”填为“户主”", unit)
-        return
-    for rec in heads:
-        header = rec.src.layout.header_of("member", "relation")
-        if kept:
-            message = (f"这一户已有户主 {'、'.join(kept)}（在数据库中），这里又填了户主；"
-                       "如更换户主，请把原户主的状态填为死亡或迁出，或改其与户主关系")
-        else:
-            rows = "、".join(str(r.row) for r in heads)
-            message = f"这一户有{len(heads)}位户主（第{rows}行）；每户只能有一位户主，请改正其他人的与户主关系"
-        problems.error(rec.src, rec.row, header, RELATION.label("head"), "multiple_heads", message, unit)
+    if not file_present:
+        return  # the file only records people leaving: who heads the rest is not its news (data entry warns)
+    heads = sum(1 for m in file_present if m.values.get("relation") == "head")
+    if heads + sum(1 for r in kept if r.relation == "head") == 1:
+        return  # the usual household: no need to build what checks.heads reads
+    rows = [MemberRow(r.name, r.relation) for r in kept]
+    rows.extend(MemberRow(m.values.get("name"), m.values.get("relation"), m) for m in file_present)
+    for p in checks.heads(rows, unit.code):
+        rec = p.ref
+        if rec is None:
+            continue  # two heads the register already had: not this file's doing (data entry leaves them too)
+        value = RELATION.label("head") if p.code == "multiple_heads" else None
+        problems.error(rec.src, rec.row, rec.src.layout.header_of("member", "relation"), value, p.code, p.message,
+                       unit)
 
 
 def size_warning(problems: Problems, unit: Unit, present: int) -> None:
@@ -121,13 +113,10 @@ def size_warning(problems: Problems, unit: Unit, present: int) -> None:
     household = unit.household
     if household is None:
         return
-    declared = household.values.get("declared_size")
-    if declared is None or declared == present:
-        return
-    column = household.src.layout.col("household", "declared_size")
-    row = household.row
-    problems.warning(household.src, row, column.header if column else "家庭人口", declared, "size_mismatch",
-                     f"家庭人口填的是 {declared} 人，实际在册成员 {present} 人；请核对（以成员行为准）")
+    for p in checks.size(household.values.get("declared_size"), present):
+        column = household.src.layout.col("household", "declared_size")
+        problems.warning(household.src, household.row, column.header if column else "家庭人口",
+                         household.values["declared_size"], p.code, p.message)
 
 
 def unit_rows(unit: Unit) -> list[tuple[Source, int]]:

@@ -1,22 +1,24 @@
-"""Household-level rules, in one place for data entry and the importer (pure: plain values in, problems out).
+"""Household-level rules, in one place for the importer and data entry (pure: plain values in, problems out).
 
 Each function returns a list of ``Problem`` (empty when all is well) with an error code of CONTRACTS.md
 where one exists (``no_head``, ``multiple_heads``, ``id_in_other_household``, ``unknown_area``,
-``unknown_reference``) and a Chinese message that says what to do. The database lookups that feed them
-live in the services; the caller decides whether a problem refuses the change or is only a warning
-(data entry refuses two heads but only warns while a household has none, between a head's death and
-the naming of the next one).
+``unknown_reference``, ``size_mismatch``, ``required_missing``) and a Chinese message that says what to do,
+worded for both ways in: ``povmon import`` reports it at a file's row and column, a data-entry command names
+the field before it. The lookups that feed them are bulk (the importer's, services.members.present_households,
+services.areas.AreaTree); the caller decides whether a problem refuses the change or is only a warning (data
+entry refuses two heads but only warns while a household has none, between a head's death and the naming of
+the next one; the importer rejects the household).
 
 Codes used only by data entry (no spreadsheet carries these facts): ``status_transition`` (an event
 that does not follow from the status, rules.status.allowed_next), ``exit_standard`` (an exit with items
 of the exit standard unmet), ``no_labour_capacity`` (risk elimination of a household without labour
-capacity), ``bad_area_code``, ``bad_value``, ``bad_date`` (a date in the future or out of order).
+capacity), ``bad_value``, ``bad_date`` (a date in the future or out of order).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from povmon.rules import idcard
@@ -31,71 +33,76 @@ LABOUR_CAPABLE = frozenset({"ordinary", "skilled", "weak"})
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong: a contract code and a Chinese message saying what to do."""
+    """One thing wrong: a contract code and a Chinese message saying what to do.
+
+    ``message`` is the same whichever way the value came in. What a channel adds stays apart: the importer
+    shows ``field`` as the column; data entry shows ``text``, which names the field before a message about a
+    typed value (``about_value``) and ends with the ``hint`` of the command to use.
+    """
 
     code: str
     message: str
     field: str | None = None  # the Chinese title of the field concerned, when there is one
     ref: object = None  # the caller's handle on the record concerned (the importer: a spreadsheet row)
+    about_value: bool = False  # the message judges the value typed in ``field``
+    hint: str | None = None  # what to do next in this channel (a command), not part of the shared message
+
+    @property
+    def text(self) -> str:
+        """The sentence a data-entry command shows: 工资性收入：“三千”不是金额…"""
+        text = self.message
+        if self.about_value and self.field and not text.startswith(self.field):
+            text = f"{self.field}：{text}"
+        return f"{text}；{self.hint}" if self.hint else text
 
     def as_json(self) -> dict:
-        return {"code": self.code, "message": self.message, **({"field": self.field} if self.field else {})}
+        return {"code": self.code, "message": self.message, **({"field": self.field} if self.field else {}),
+                **({"hint": self.hint} if self.hint else {})}
 
 
-@dataclass(frozen=True)
+def missing(title: str) -> Problem:
+    """``required_missing``: a value that must be given was left empty."""
+    return Problem("required_missing", f"{title}不能为空；请填写", title)
+
+
+@dataclass(frozen=True, slots=True)
 class MemberRow:
-    """One present member of a household as the household rules see it; ref is the caller's (a row number)."""
+    """One present member of a household as the household rules see it.
 
-    name: str
-    id_number: str | None
+    ``ref`` is the caller's handle on a member being entered now (the importer: the spreadsheet row; data
+    entry: anything but None); None means a member already on the register whom this change leaves as is.
+    """
+
+    name: str | None
     relation: str | None
     ref: object = None
 
 
-def household_members(rows: Sequence[MemberRow], elsewhere: Mapping[str, str] | None = None) -> list[Problem]:
-    """Every member-level rule for one household's present members, each problem carrying the row it is about.
+def _household(code: str | None) -> str:
+    return f"户 {code} " if code else "该户"
 
-    - exactly one 户主: ``no_head`` (about the household, ref None) or ``multiple_heads`` (one per head row);
-    - an ID number twice in the household: ``id_duplicate_in_file`` on the second row;
-    - a person already present in another household: ``id_in_other_household``; ``elsewhere`` maps ID numbers
-      to that household's code (services.members.present_households looks them up in bulk).
+
+def heads(members: Sequence[MemberRow], code: str | None = None) -> list[Problem]:
+    """Exactly one 户主 among a household's present members (those on the register first, then the new ones).
+
+    ``no_head`` is about the household (its ref: the first member being entered); ``multiple_heads`` comes
+    once for every head being entered (the importer: each such row), or once with ref None when the register
+    alone already has several. A household with nobody present has nobody to head it: no problem.
     """
-    problems: list[Problem] = []
-    head_rows = [r for r in rows if r.relation == "head"]
-    found = heads((r.name, r.relation) for r in rows)
-    if found and found[0].code == "multiple_heads":
-        problems.extend(replace(found[0], ref=r.ref) for r in head_rows)
-    else:
-        problems.extend(found)
-    seen: dict[str, MemberRow] = {}
-    for row in rows:
-        if not row.id_number:
-            continue
-        if row.id_number in seen:
-            first = seen[row.id_number]
-            problems.extend(replace(p, ref=row.ref) for p in duplicate_ids(
-                [(first.name, row.id_number), (row.name, row.id_number)]))
-            continue
-        seen[row.id_number] = row
-        other = (elsewhere or {}).get(row.id_number)
-        problems.extend(replace(p, ref=row.ref) for p in id_in_other_household(row.id_number, row.name, other))
-    return problems
-
-
-def heads(members: Iterable[tuple[str, str | None]]) -> list[Problem]:
-    """Exactly one 户主 among the present members, given as (name, relation code) pairs."""
-    names = [name for name, relation in members if relation == "head"]
-    if not names:
-        return [Problem("no_head", "该户没有在册的户主：在册成员中须有一人与户主关系为“户主”；请指定户主",
-                        "与户主关系")]
-    if len(names) > 1:
-        return [Problem(
-            "multiple_heads",
-            f"该户有{len(names)}人与户主关系为“户主”（{'、'.join(names)}）；一户只能有一位户主，"
-            "请把其余的人改为与户主的实际关系",
-            "与户主关系",
-        )]
-    return []
+    found = [m for m in members if m.relation == "head"]
+    if len(found) == 1 or not members:
+        return []
+    where = _household(code)
+    if not found:
+        first = next((m.ref for m in members if m.ref is not None), None)
+        return [Problem("no_head", f"{where}没有户主：在册成员中须有一人与户主关系为“户主”；请指定户主",
+                        "与户主关系", first)]
+    message = (f"{where}有{len(found)}位户主（{'、'.join(m.name or '（无姓名）' for m in found)}）；"
+               "一户只能有一位户主，请把其余的人改为与户主的实际关系")
+    if any(m.ref is None for m in found):
+        message += "；如是更换户主，请先登记原户主死亡或迁出，或改其与户主关系"
+    entered = [m for m in found if m.ref is not None] or [found[0]]
+    return [Problem("multiple_heads", message, "与户主关系", m.ref) for m in entered]
 
 
 def id_in_other_household(id_number: str, name: str | None, other_household: str | None) -> list[Problem]:
@@ -110,29 +117,36 @@ def id_in_other_household(id_number: str, name: str | None, other_household: str
     )]
 
 
-def duplicate_ids(members: Iterable[tuple[str, str]]) -> list[Problem]:
-    """The same ID number twice among one household's present members, given as (name, id_number) pairs."""
-    seen: dict[str, str] = {}
-    problems = []
-    for name, number in members:
-        if number in seen:
-            problems.append(Problem(
-                "id_duplicate_in_file",
-                f"身份证号 {idcard.mask(number)} 在本户出现两次（{seen[number]}、{name}）；请核对",
-                "身份证号",
-            ))
-        else:
-            seen[number] = name
-    return problems
+def already_present(id_number: str, name: str | None, code: str) -> list[Problem]:
+    """A person added to a household where they are already on the register (data entry; a file would update)."""
+    who = f"{idcard.mask(id_number)}（{name}）" if name else idcard.mask(id_number)
+    return [Problem("id_duplicate_in_file", f"身份证号 {who} 已是户 {code} 的在册成员；不必重复添加，请核对",
+                    "身份证号")]
 
 
-def area(value: str, level: str, matches: Sequence[str]) -> list[Problem]:
+def size(declared: int | None, present: int) -> list[Problem]:
+    """``size_mismatch`` (a warning): the declared 家庭人口 differs from the members present."""
+    if declared is None or declared == present:
+        return []
+    return [Problem("size_mismatch",
+                    f"家庭人口填的是 {declared} 人，实际在册成员 {present} 人；请核对（以在册成员为准）", "家庭人口")]
+
+
+def unknown_area(level: str | None, name: str, within: str | None = None) -> list[Problem]:
+    """``unknown_area``: no area of this name (under ``within``, the path of the area it was looked for in)."""
+    title = LEVEL_TITLE.get(level or "", "地区")
+    place = f"（{within}）" if within else ""
+    return [Problem("unknown_area",
+                    f"没有名为“{name}”的{title}{place}；请核对名称，或先建立该{title}"
+                    "（povmon area add、导入文件中的“行政区划”表，或导入时加 --create-areas）", title)]
+
+
+def area(value: str, level: str | None, matches: Sequence[str]) -> list[Problem]:
     """An area named by the user must match exactly one area; matches are the full paths of the candidates."""
-    title = LEVEL_TITLE.get(level, "地区")
     if not matches:
-        return [Problem("unknown_area", f"没有名为“{value}”的{title}；请核对名称（或区划代码），或先建立该{title}",
-                        title)]
+        return unknown_area(level, value)
     if len(matches) > 1:
+        title = LEVEL_TITLE.get(level or "", "地区")
         return [Problem(
             "unknown_area",
             f"有{len(matches)}个名为“{value}”的{title}（{'、'.join(matches)}）；"
@@ -148,11 +162,11 @@ def area_code(level: str, code: str | None, parent_code: str | None, parent_name
         return []
     length = AREA_CODE_LENGTH[level]
     if not code.isdigit() or len(code) != length:
-        return [Problem("bad_area_code", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{code}”",
+        return [Problem("bad_value", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{code}”",
                         "区划代码")]
     if parent_code and not code.startswith(parent_code):
         return [Problem(
-            "bad_area_code",
+            "bad_value",
             f"区划代码 {code} 不在上级 {parent_name or ''}（{parent_code}）之内：应以 {parent_code} 开头；请核对",
             "区划代码",
         )]
@@ -168,6 +182,18 @@ def reference(what: str, value: str, count: int, candidates: Sequence[str] = ())
         return [Problem("unknown_reference",
                         f"有{count}个{what}叫“{value}”（{listed}）；请改用身份证号指明是哪一位", what)]
     return []
+
+
+def unknown_household(code: str | None) -> list[Problem]:
+    """``unknown_reference``: a 户编号 the register does not have (nor, for the importer, its files)."""
+    return [Problem("unknown_reference", f"没有户编号为 {code} 的户；请核对户编号", "户编号")]
+
+
+def not_a_member(code: str | None, id_number: str) -> list[Problem]:
+    """``unknown_reference``: a benefit names a person who is not a member of its household."""
+    return [Problem("unknown_reference",
+                    f"{_household(code)}没有身份证号为 {idcard.mask(id_number)} 的成员；请核对（按户享受的请留空）",
+                    "成员身份证号")]
 
 
 def not_future(day: dt.date | None, title: str, today: dt.date, *, year_only: bool = False) -> list[Problem]:

@@ -12,7 +12,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from povmon.rules.money import as_decimal, to_fen
-from povmon.rules.text import clean_text, fold
+from povmon.rules.text import clean_text, fold, shown
 from povmon.rules.vocab import Vocabulary, parse_bool
 
 
@@ -34,6 +34,7 @@ _DATE_PATTERNS = (
 )
 _MONTH_PATTERNS = (re.compile(r"^(\d{4})[-./](\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月?$"))
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_CJK_SPACES = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
 def is_blank(value: object) -> bool:
@@ -41,8 +42,61 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _limit(text: str | None, limit: int | None) -> str | None:
+    if limit is not None and text is not None and len(text) > limit:
+        raise ValueProblem("bad_value", f"最多{limit}个字，这里有{len(text)}个")
+    return text
+
+
+def text(value: object, limit: int | None = None) -> str | None:
+    """Free text, stray spaces removed, at most ``limit`` characters; a number or date cell as it was shown."""
+    if isinstance(value, (float, dt.date)):
+        return _limit(shown(value), limit)
+    return _limit(clean_text(value), limit)
+
+
+def name(value: object, limit: int | None = None) -> str | None:
+    """A person's name: free text, and 张  三 (spaces typed to align two-character names) is 张三."""
+    result = text(value)
+    if result and " " in result:
+        result = _CJK_SPACES.sub("", result)
+    return _limit(result, limit)
+
+
+def code(value: object, limit: int | None = None) -> str | None:
+    """户编号 and other codes: text without spaces, upper case; a number cell is accepted while it is exact."""
+    if isinstance(value, bool):
+        raise ValueProblem("bad_value", "编号不能是是/否")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueProblem("bad_value", f"“{shown(value)}”不是编号；请把该列设为文本后重新录入")
+        if abs(value) >= 1e15:  # 16 digits and more: Excel kept only 15 of them
+            raise ValueProblem(
+                "bad_value",
+                "编号被当作数字保存，Excel 只保留15位有效数字，末几位可能已经丢失；请把该列设置为“文本”格式后重新录入",
+            )
+        return _limit(str(int(value)), limit)
+    if isinstance(value, int):
+        return _limit(str(value), limit)
+    if value is None:
+        return None
+    return _limit(fold(str(value)).upper() or None, limit)
+
+
+def phone(value: object, limit: int | None = None) -> str | None:
+    """A phone number: digits as typed, spaces removed; a number cell keeps its digits."""
+    if isinstance(value, float) and value.is_integer():
+        return _limit(str(int(value)), limit)
+    result = clean_text(value)
+    return _limit(re.sub(r"\s+", "", result) if result else None, limit)
+
+
 def amount(value: object, *, blank_is_zero: bool = True) -> Decimal | None:
-    """An amount in yuan: 1,234.50, 3000元, ¥12, a number cell; blank is 0 unless told otherwise."""
+    """An amount in yuan: 1,234.50, 3000元, ¥12, a number cell; blank is 0 unless told otherwise.
+
+    Amounts are never negative: an expense has its own column (生产经营性支出) and money paid back is
+    described in a note, so a minus sign is a typing mistake.
+    """
     if is_blank(value):
         return Decimal("0.00") if blank_is_zero else None
     if isinstance(value, bool):
@@ -51,14 +105,19 @@ def amount(value: object, *, blank_is_zero: bool = True) -> Decimal | None:
         # a cell's binary float may carry noise (1234.5600000000002) but not a third decimal typed by a clerk
         if abs(value * 100 - round(value * 100)) > 1e-6 * max(1.0, abs(value)):
             raise ValueProblem("bad_number", f"“{value!r}”有两位以上小数；金额精确到分，请改为两位小数")
-        return to_fen(as_decimal(value))
-    if isinstance(value, (int, Decimal)):
-        return _fen_exact(as_decimal(value), value)
-    text = fold(str(value)).replace(",", "").replace("，", "")
-    text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
-    if not _PLAIN_NUMBER.fullmatch(text):
-        raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元")
-    return _fen_exact(Decimal(text), value)
+        result = to_fen(as_decimal(value))
+    elif isinstance(value, (int, Decimal)):
+        result = _fen_exact(as_decimal(value), value)
+    else:
+        text = fold(str(value)).replace(",", "").replace("，", "")
+        text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元")
+        result = _fen_exact(Decimal(text), value)
+    if result < 0:
+        raise ValueProblem("bad_number",
+                           f"“{shown(value)}”是负数；金额都填正数（经营支出单列，退回的款项请在备注中说明）")
+    return result
 
 
 def _fen_exact(number: Decimal, raw: object) -> Decimal:
@@ -82,25 +141,27 @@ def decimal2(value: object) -> Decimal | None:
     return to_fen(result)
 
 
+def _whole(value: object, trim) -> int | None:
+    """A whole number from a number cell or from text (folded, then ``trim`` takes off what may follow the
+    number: 人, 年); None when it is not one (3.5, 三, 是)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = as_decimal(value) if isinstance(value, (int, float, Decimal)) else Decimal(trim(fold(str(value))))
+    except (ValueError, InvalidOperation):
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
 def integer(value: object, *, low: int | None = None, high: int | None = None, unit: str = "") -> int | None:
     """A whole number (人, 个月); blank stays None; 3.0 is 3, 3.5 is refused."""
     if is_blank(value):
         return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, (int, float, Decimal)):
-            number = as_decimal(value)
-        else:
-            text = fold(str(value)).replace(",", "")
-            if unit:
-                text = text.removesuffix(unit)
-            number = Decimal(text)
-        if number != number.to_integral_value():
-            raise ValueError
-        result = int(number)
-    except (ValueError, InvalidOperation):
-        raise ValueProblem("bad_number", f"“{value}”不是整数；请填写整数") from None
+    result = _whole(value, lambda text: text.replace(",", "").removesuffix(unit))
+    if result is None:
+        raise ValueProblem("bad_number", f"“{value}”不是整数；请填写整数")
     if (low is not None and result < low) or (high is not None and result > high):
         raise ValueProblem("bad_number", f"“{value}”超出范围（应在 {low} 到 {high} 之间）")
     return result
@@ -114,18 +175,9 @@ def year(value: object) -> int | None:
         return value.year
     if isinstance(value, dt.date):
         return value.year
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, (int, float, Decimal)):
-            number = as_decimal(value)
-        else:
-            number = Decimal(fold(str(value)).removesuffix("年度").removesuffix("年"))
-        if number != number.to_integral_value():
-            raise ValueError
-        result = int(number)
-    except (ValueError, InvalidOperation):
-        raise ValueProblem("bad_date", f"“{value}”不是年份；请填写四位年份，如 2016") from None
+    result = _whole(value, lambda text: text.removesuffix("年度").removesuffix("年"))
+    if result is None:
+        raise ValueProblem("bad_date", f"“{value}”不是年份；请填写四位年份，如 2016")
     if not 1949 <= result <= 2100:
         raise ValueProblem("bad_date", f"“{value}”不是合理的年份；请填写四位年份，如 2016")
     return result

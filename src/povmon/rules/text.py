@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -23,3 +24,20 @@ def clean_text(value: object) -> str | None:
     text = unicodedata.normalize("NFKC", str(value)) if not isinstance(value, str) else value
     text = _SPACES.sub(" ", text.replace("\u3000", " ")).strip()
     return text or None
+
+
+def shown(value: object) -> str | None:
+    """A cell value as the clerk saw it, for messages and JSON: text, never a float's exponent form."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

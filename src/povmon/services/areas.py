@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,59 +13,15 @@ from povmon.rules import checks, parse
 from povmon.rules.text import clean_text
 from povmon.rules.vocab import AREA_LEVEL
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
-
-PARENT_LEVEL = {"township": "county", "village": "township"}
-_SEPARATORS = re.compile(r"\s*[/／>＞]\s*")
-
-
-def path_of(area: Area) -> str:
-    """交城县/西营镇/东营村: the names from the county down."""
-    names = []
-    node: Area | None = area
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
-    return "/".join(reversed(names))
-
-
-def _ancestors(area: Area) -> list[str]:
-    names, node = [], area.parent
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
-    return names
-
-
-def matches(session: Session, text: str, level: str | None = None) -> list[Area]:
-    """The areas a user means by a name, a statistical code or a path such as 西营镇/东营村 (maybe several)."""
-    value = clean_text(text) or ""
-    query = select(Area)
-    if level:
-        query = query.where(Area.level == level)
-    if value.isdigit():
-        return list(session.scalars(query.where(Area.code == value)))
-    parts = [p for p in _SEPARATORS.split(value) if p]
-    if not parts:
-        return []
-    found = list(session.scalars(query.where(Area.name == parts[-1]).order_by(Area.id)))
-    wanted = list(reversed(parts[:-1]))  # nearest ancestor first
-    if wanted:
-        # every named ancestor must appear, in order, among the area's ancestors
-        def fits(area: Area) -> bool:
-            ancestors = iter(_ancestors(area))
-            return all(any(name == a for a in ancestors) for name in wanted)
-
-        found = [a for a in found if fits(a)]
-    return found
+from povmon.services.lookup import PARENT_LEVEL, SEPARATORS, AreaTree, path_of
 
 
 def find(session: Session, text: str, level: str | None = None) -> Area:
-    """The one area meant by a name, code or path; Refused with ``unknown_area`` otherwise."""
-    found = matches(session, text, level)
-    checks_found = checks.area(clean_text(text) or "", level or "", [path_of(a) for a in found])
-    if checks_found:
-        raise Refused(checks_found)
-    return found[0]
+    """The one area meant by a name, code or path; Refused with ``unknown_area`` otherwise (services.lookup)."""
+    node, problems = AreaTree.load(session).find(text, level)
+    if problems:
+        raise Refused(problems)
+    return session.get(Area, node.id)
 
 
 def add(
@@ -83,7 +38,7 @@ def add(
     if area_level in PARENT_LEVEL:
         if parent is None or (isinstance(parent, str) and not parent.strip()):
             want = "县" if area_level == "township" else "乡镇"
-            raise Refused([checks.Problem("required_missing", f"上级{want}不能为空", "上级")])
+            raise Refused([checks.missing(f"上级{want}")])
         parent_area = parent if isinstance(parent, Area) else find(session, parent, PARENT_LEVEL[area_level])
         if parent_area.level != PARENT_LEVEL[area_level]:
             want = checks.LEVEL_TITLE[PARENT_LEVEL[area_level]]
@@ -93,20 +48,7 @@ def add(
             )])
     elif parent:
         raise Refused([checks.Problem("bad_value", "县是最高一级，不能有上级；请去掉上级", "上级")])
-    clean.add(checks.area_code(area_level, area_code, parent_area.code if parent_area else None,
-                               parent_area.name if parent_area else None))
-    parent_id = parent_area.id if parent_area else None
-    same_name = session.scalar(
-        select(Area).where(Area.name == area_name,
-                           Area.parent_id == parent_id if parent_id else Area.parent_id.is_(None))
-    )
-    if same_name is not None:
-        clean.add([checks.Problem("bad_value", f"{path_of(same_name)} 已经存在；不必重复建立", "名称")])
-    if area_code:
-        taken = session.scalar(select(Area).where(Area.code == area_code))
-        if taken is not None:
-            clean.add([checks.Problem("bad_area_code", f"区划代码 {area_code} 已属于 {path_of(taken)}；请核对",
-                                      "区划代码")])
+    clean.add(_clashes(session, area_level, area_name, area_code, parent_area))
     clean.check()
     outcome = Outcome()
     area = Area(level=area_level, name=area_name, code=area_code or None, parent=parent_area)
@@ -115,10 +57,30 @@ def add(
     return outcome
 
 
+def _clashes(session: Session, level: str, name: str, code: str | None, parent: Area | None, *,
+             itself: Area | None = None) -> list[checks.Problem]:
+    """What stops an area of this name and code under this parent (``itself``: the area being renamed).
+
+    The code's own rule (rules.checks.area_code, the importer's too), another area of the same name under the
+    same parent and a code another area has. Names compare as the importer compares them (services.lookup).
+    """
+    problems = checks.area_code(level, code, parent.code if parent else None, parent.name if parent else None)
+    tree = AreaTree.load(session)
+    sibling = tree.child(tree.by_id.get(parent.id) if parent else None, name)
+    if sibling is not None and (itself is None or sibling.id != itself.id):
+        problems.append(checks.Problem(
+            "bad_value", f"{path_of(sibling)} 已经存在；{'不能改成同名' if itself else '不必重复建立'}",
+            "新名称" if itself else "名称"))
+    taken = next((n for n in tree.nodes if code and n.code == code and (itself is None or n.id != itself.id)), None)
+    if taken is not None:
+        problems.append(checks.Problem("bad_value", f"区划代码 {code} 已属于 {path_of(taken)}；请核对", "区划代码"))
+    return problems
+
+
 def parse_name(value: object) -> str | None:
     """An area name: clean text without the path separators."""
     text = clean_text(value)
-    if text and _SEPARATORS.search(text):
+    if text and SEPARATORS.search(text):
         raise parse.ValueProblem("bad_value", f"名称“{text}”里不能有 / 或 >")
     if text and len(text) > 100:
         raise parse.ValueProblem("bad_value", "名称最多100个字")
@@ -133,20 +95,7 @@ def rename(session: Session, area: str | Area, new_name: object, *, user: str, c
     name = clean.value("新名称", parse_name, new_name, required=True)
     new_code = clean.value("区划代码", lambda v: clean_text(v), code)
     clean.check()
-    parent = target.parent
-    clean.add(checks.area_code(target.level, new_code, parent.code if parent else None,
-                               parent.name if parent else None))
-    sibling = session.scalar(select(Area).where(
-        Area.name == name, Area.id != target.id,
-        Area.parent_id == target.parent_id if target.parent_id else Area.parent_id.is_(None),
-    ))
-    if sibling is not None:
-        clean.add([checks.Problem("bad_value", f"{path_of(sibling)} 已经存在；不能改成同名", "新名称")])
-    if new_code:
-        taken = session.scalar(select(Area).where(Area.code == new_code, Area.id != target.id))
-        if taken is not None:
-            clean.add([checks.Problem("bad_area_code", f"区划代码 {new_code} 已属于 {path_of(taken)}；请核对",
-                                      "区划代码")])
+    clean.add(_clashes(session, target.level, name, new_code, target.parent, itself=target))
     clean.check()
     outcome = Outcome()
     changes: dict[str, object] = {"name": name}

@@ -8,11 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Cadre, Household, Measure, Pairing, Visit
-from povmon.rules import parse
 from povmon.rules.checks import Problem
-from povmon.rules.fields import text
-from povmon.rules.vocab import MEASURE_KIND
 from povmon.services.entry import Cleaner, Outcome, insert
+from povmon.services.fields import column
 
 
 def _paired_on(session: Session, household: Household, cadre: Cadre, day: dt.date) -> bool:
@@ -29,9 +27,9 @@ def add_visit(
     """Record a cadre's visit: the date, what was done, problems found and whether they were resolved."""
     clean = Cleaner()
     day = clean.date("走访日期", date, today=today)
-    what = clean.value("走访内容", text(2000), done, required=True)
-    found = clean.value("发现问题", text(2000), problems)
-    fixed = clean.value("是否解决", lambda v: parse.boolean(v, "是否解决"), resolved)
+    what = clean.field(column("visit", "done"), done, required=True)
+    found = clean.field(column("visit", "problems"), problems)
+    fixed = clean.field(column("visit", "resolved"), resolved)
     clean.check()
     outcome = Outcome()
     if not _paired_on(session, household, cadre, day):
@@ -49,12 +47,10 @@ def add_measure(
 ) -> Outcome:
     """Record an assistance measure taken for a household: its kind, date, description and amount."""
     clean = Cleaner()
-    measure_kind = clean.value("措施类别", lambda v: parse.term(MEASURE_KIND, v), kind, required=True)
+    measure_kind = clean.field(column("measure", "kind"), kind)
     day = clean.date("措施日期", date, today=today)
-    what = clean.value("措施内容", text(2000), description, required=True)
-    money = clean.value("金额", lambda v: parse.amount(v, blank_is_zero=False), amount)
-    if money is not None and money < 0:
-        clean.problems.append(Problem("bad_number", "金额不能为负数", "金额"))
+    what = clean.field(column("measure", "description"), description, required=True)
+    money = clean.field(column("measure", "amount"), amount)
     clean.check()
     outcome = Outcome()
     measure = Measure(household=household, cadre=cadre, kind=measure_kind, measure_date=day, description=what,

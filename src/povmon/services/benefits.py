@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Benefit, Household, Member, Policy
-from povmon.rules import idcard, parse
+from povmon.rules import checks
 from povmon.rules.checks import Problem
-from povmon.rules.fields import text
 from povmon.rules.vocab import POLICY_CATEGORY
 from povmon.services.entry import Cleaner, Outcome, insert
+from povmon.services.fields import column
 
 
 def add(
@@ -21,21 +21,17 @@ def add(
 ) -> Outcome:
     """Record a benefit; a policy not yet in the catalogue is added to it with its category (both audited)."""
     clean = Cleaner()
-    policy_name = clean.value("政策名称", text(100), policy, required=True)
-    policy_category = clean.value("政策类别", lambda v: parse.term(POLICY_CATEGORY, v), category)
+    policy_name = clean.field(column("benefit", "policy"), policy)
+    policy_category = clean.field(column("benefit", "category"), category)
     day = clean.date("发放日期", date, today=today)
-    money = clean.value("金额", lambda v: parse.amount(v, blank_is_zero=False), amount, required=True)
-    if money is not None and money < 0:
-        clean.problems.append(Problem("bad_number", "金额不能为负数；退回的款项请在备注中说明", "金额"))
-    note_text = clean.value("备注", text(500), note)
+    money = clean.field(column("benefit", "amount"), amount, required=True)
+    note_text = clean.field(column("benefit", "note"), note)
     person: Member | None = None
-    if not parse.is_blank(member):
-        number = idcard.normalize(str(member))
+    number = clean.field(column("benefit", "member_id"), member, title="成员身份证号")
+    if number is not None:
         person = next((m for m in household.members if m.id_number == number), None)
         if person is None:
-            clean.problems.append(Problem(
-                "unknown_reference", f"户 {household.code} 没有身份证号为 {idcard.mask(number)} 的成员；请核对",
-                "成员"))
+            clean.add(checks.not_a_member(household.code, number))
     existing = None
     if policy_name:
         existing = session.scalar(select(Policy).where(Policy.name == policy_name))

@@ -8,13 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from povmon.models import Area, Cadre, Pairing
-from povmon.rules import checks, idcard, parse
+from povmon.rules import checks, idcard
 from povmon.rules.checks import Problem
-from povmon.rules.fields import text
 from povmon.rules.vocab import CADRE_ROLE
 from povmon.services import areas
-from povmon.services import members as member_service
 from povmon.services.entry import Cleaner, Outcome, Refused, insert
+from povmon.services.fields import column
 
 
 def add(
@@ -23,14 +22,14 @@ def add(
 ) -> Outcome:
     """Register a cadre (帮扶责任人 by default; 第一书记, 工作队长, 工作队员), maybe stationed in a village."""
     clean = Cleaner()
-    cadre_name = clean.value("姓名", text(100), name, required=True)
-    number = member_service.check_id(clean, id_number)
+    cadre_name = clean.field(column("cadre", "name"), name)
+    number = clean.field(column("cadre", "id_number"), id_number)
     values = {
-        "unit": clean.value("帮扶单位", text(100), unit),
-        "post": clean.value("职务", text(100), post),
-        "phone": clean.value("联系电话", text(30), phone),
-        "role": clean.value("帮扶角色", lambda v: parse.term(CADRE_ROLE, v), role) or "responsible",
-        "note": clean.value("备注", text(500), note),
+        "unit": clean.field(column("cadre", "unit"), unit),
+        "post": clean.field(column("cadre", "post"), post),
+        "phone": clean.field(column("cadre", "phone"), phone),
+        "role": clean.field(column("cadre", "role"), role) or "responsible",
+        "note": clean.field(column("household", "note"), note),  # a note, as the importer reads any 备注
     }
     if number:
         taken = session.scalar(select(Cadre).where(Cadre.id_number == number))

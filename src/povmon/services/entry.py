@@ -1,8 +1,9 @@
 """What every data-entry service shares: refusing with problems, collecting what was stored, auditing it.
 
 A service takes a session and values as a clerk typed them (or already clean Python values: the rules.parse
-functions accept both), cleans them with the importer's own parsers, checks the household-level rules of
-rules.checks, writes, and logs every insert and every changed field with the acting user (services.audit).
+functions accept both), cleans them with the importer's own parser of the column of the same meaning
+(``Cleaner.field``, services.fields), checks the household-level rules of rules.checks (the importer's too),
+writes, and logs every insert and every changed field with the acting user (services.audit).
 It never commits: the caller owns the unit of work. It returns an ``Outcome``: the records stored, the
 fields changed (old → new) and the warnings; or raises ``Refused`` with every problem found.
 """
@@ -18,12 +19,14 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from povmon.errors import PovmonError
+from povmon.ingest.columns import Field
 from povmon.models import Base
 from povmon.rules import parse
-from povmon.rules.checks import Problem
+from povmon.rules.checks import Problem, missing, not_future
+from povmon.rules.idcard import IdCheck
 from povmon.rules.money import yuan
 from povmon.rules.parse import ValueProblem
-from povmon.services import audit
+from povmon.services import audit, fields
 
 _HIDDEN = frozenset({"batch_id", "source_file", "source_sheet", "source_row", "updated_at"})
 
@@ -34,7 +37,7 @@ class Refused(PovmonError):
     def __init__(self, problems: Iterable[Problem], hint: str | None = None):
         self.problems = list(problems)
         self.hint = hint
-        text = "；".join(p.message for p in self.problems)
+        text = "；".join(p.text for p in self.problems)
         super().__init__(text + (f"；{hint}" if hint else "") + ("" if text.endswith("。") else "。"))
 
     @property
@@ -128,22 +131,60 @@ class Cleaner:
         self.warnings: list[Problem] = []
 
     def value(self, title: str, parser: Callable[[object], object], raw: object, *, required: bool = False):
-        """The clean value (None when blank or bad; the problem is kept)."""
+        """The clean value (None when blank or bad; the problem is kept), for a value no imported column holds."""
         try:
             result = parser(raw)
         except ValueProblem as exc:
-            message = exc.message if exc.message.startswith(title) else f"{title}：{exc.message}"
-            self.problems.append(Problem(exc.code, message, title))
+            self.problems.append(Problem(exc.code, exc.message, title, about_value=True))
             return None
         if required and (result is None or result == [] or result == ""):
-            self.problems.append(Problem("required_missing", f"{title}不能为空", title))
+            self.problems.append(missing(title))
+        return result
+
+    def field(self, column: Field, raw: object, *, title: str | None = None, required: bool | None = None):
+        """A value for a column the importer reads, cleaned by the importer's parser of that column.
+
+        ``title`` names it in messages (default: the column's header); ``required`` defaults to the column's.
+        An ID number is checked by the importer's hard rules and its ``id_area`` warning is kept; a blank
+        value is None (an amount too: a correction leaves what is not given alone).
+        """
+        title = title or column.header
+        result = None
+        if not parse.is_blank(raw):
+            try:
+                result = fields.parser(column)(raw)
+            except ValueProblem as exc:
+                self.problems.append(Problem(exc.code, exc.message, title, about_value=True))
+                return None
+            if isinstance(result, IdCheck):
+                if result.error is not None:
+                    self.problems.append(Problem(result.error.code, result.error.message, title, about_value=True))
+                    return None
+                self.warnings.extend(Problem(w.code, w.message, title, about_value=True) for w in result.warnings)
+                result = result.number
+        if result is None and (column.required if required is None else required):
+            self.problems.append(missing(title))
+        return result
+
+    def named(self, allowed: tuple[Field, ...], values: dict[str, object], what: str) -> dict[str, object]:
+        """Clean {field name as typed: raw value} into {model attribute: value} (``--set``, ``edit``).
+
+        A field is found among ``allowed`` by key, header, header alias or short name (services.fields);
+        an unknown name is a problem listing the fields of ``what`` (户, 成员) that may be given.
+        """
+        result: dict[str, object] = {}
+        for name, raw in values.items():
+            spec = fields.find(allowed, name)
+            if spec is None:
+                self.problems.append(Problem(
+                    "bad_value", f"没有名为“{name}”的{what}字段；可填：{fields.names(allowed)}", "字段"))
+                continue
+            result[spec.key] = self.field(spec, raw)
         return result
 
     def date(self, title: str, raw: object, *, required: bool = True, today: dt.date | None = None,
              future: bool = False) -> dt.date | None:
         """A date in any form the importer accepts; not after today unless future is allowed."""
-        from povmon.rules.checks import not_future
-
         day = self.value(title, parse.date, raw, required=required)
         if day is not None and not future:
             self.problems.extend(not_future(day, title, today or dt.date.today()))
@@ -151,8 +192,6 @@ class Cleaner:
 
     def date_or_year(self, title: str, raw: object, *, today: dt.date | None = None) -> tuple[dt.date | None, bool]:
         """A date, or a bare year meaning 31 December (year_only); required; not after today."""
-        from povmon.rules.checks import not_future
-
         if isinstance(raw, tuple):  # already (date, year_only)
             day, year_only = raw
         else:
@@ -160,7 +199,7 @@ class Cleaner:
             day, year_only = result if result else (None, False)
         if day is None:
             if not any(p.field == title for p in self.problems):
-                self.problems.append(Problem("required_missing", f"{title}不能为空", title))
+                self.problems.append(missing(title))
             return None, False
         self.problems.extend(not_future(day, title, today or dt.date.today(), year_only=year_only))
         return day, year_only

@@ -19,7 +19,6 @@ from povmon.rules.checks import PlannedEvent, Problem
 from povmon.rules.income import per_capita_of
 from povmon.rules.text import clean_text
 from povmon.rules.vocab import (
-    ATTRIBUTE,
     CAUSE,
     ELIMINATION,
     EVENT_KIND,
@@ -31,19 +30,15 @@ from povmon.rules.vocab import (
 )
 from povmon.services import households as hh
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
+from povmon.services.fields import column
 from povmon.services.lines import LineBook
 
-RISK_LIMIT = 5
 POOR_ATTRIBUTES = ("general_poor", "dibao_poor", "tekun_poor")
 
 
 def last_full_year(day: dt.date) -> int:
     """The last calendar year complete on a day: that year on 31 December (a year-only date), else the one before."""
     return day.year if (day.month, day.day) == (12, 31) else day.year - 1
-
-
-def _term(vocab):
-    return lambda v: parse.term(vocab, v)
 
 
 def _record(
@@ -70,9 +65,9 @@ def identify(
     """
     clean = Cleaner()
     day, year_only = clean.date_or_year("识别日期", date, today=today)
-    std = clean.value("识别标准", _term(STANDARD), standard, required=True)
-    main_cause = clean.value("主要致贫原因", _term(CAUSE), cause, required=True)
-    attr = clean.value("贫困户属性", _term(ATTRIBUTE), attribute)
+    std = clean.field(column("event", "standard"), standard, required=True)
+    main_cause = clean.field(column("event", "cause"), cause, title="主要致贫原因", required=True)
+    attr = clean.field(column("household", "attribute"), attribute)
     if attr == "ordinary":
         clean.problems.append(Problem(
             "bad_value", "识别为贫困户时，贫困户属性应为一般贫困户、低保贫困户或特困供养贫困户", "贫困户属性"))
@@ -163,7 +158,7 @@ def return_to_poverty(
     """Record that an exited household returned to poverty (返贫)."""
     clean = Cleaner()
     day, year_only = clean.date_or_year("返贫日期", date, today=today)
-    why = clean.value("返贫原因", _term(CAUSE), cause)
+    why = clean.field(column("event", "cause"), cause, title="返贫原因")
     clean.check()
     return _record(session, household, clean, "returned", day, user=user, year_only=year_only,
                    reason=clean_text(reason) if reason else None, cause=why)
@@ -176,15 +171,15 @@ def monitor(
     """Include a household in monitoring (纳入监测) with its type, up to five risks and the lead's source."""
     clean = Cleaner()
     day = clean.date("纳入监测日期", date, today=today)
-    kind = clean.value("监测对象类型", _term(MONITORING_TYPE), monitoring_type, required=True)
+    kind = clean.field(column("event", "monitoring_type"), monitoring_type, required=True)
     if isinstance(risks, (list, tuple)):
         risks = "、".join(str(r) for r in risks)
-    risk_codes = clean.value("风险类型", lambda v: parse.terms(RISK, v, limit=RISK_LIMIT), risks, required=True)
-    source = clean.value("线索来源", _term(LEAD_SOURCE), lead)
+    risk_codes = clean.field(column("event", "risks"), risks, required=True)
+    source = clean.field(column("event", "lead_source"), lead)
     clean.check()
     return _record(session, household, clean, "monitoring_added", day, user=user,
                    reason=clean_text(reason) if reason else None, monitoring_type=kind,
-                   risks=",".join(risk_codes), lead_source=source)
+                   risks=risk_codes, lead_source=source)
 
 
 def eliminate(
@@ -194,7 +189,7 @@ def eliminate(
     """Mark a monitored household's risk eliminated (风险消除) — never for a household without labour capacity."""
     clean = Cleaner()
     day = clean.date("风险消除日期", date, today=today)
-    way = clean.value("风险消除方式", _term(ELIMINATION), how, required=True)
+    way = clean.field(column("event", "elimination"), how, title="风险消除方式", required=True)
     clean.check()
     clean.add(checks.history(household.events, PlannedEvent("risk_eliminated", day)))
     clean.check()

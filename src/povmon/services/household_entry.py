@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from povmon.ingest.columns import header_key
 from povmon.models import Area, Household, HouseholdEvent, Member
 from povmon.rules import checks, idcard
 from povmon.rules.checks import Problem
-from povmon.rules.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, text
-from povmon.rules.fields import find as find_field
-from povmon.rules.fields import names as field_names
 from povmon.rules.parse import ValueProblem
 from povmon.rules.status import REGISTERED, StatusOn, status_on
 from povmon.rules.text import clean_text, fold
@@ -24,29 +22,13 @@ from povmon.rules.vocab import ATTRIBUTE, STATUS
 from povmon.services import areas
 from povmon.services import members as member_service
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
+from povmon.services.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, column
+from povmon.services.fields import find as find_field
+from povmon.services.fields import names as field_names
 
-_code_text = text(32)
-
-
-def parse_code(value: object) -> str | None:
-    """A household code (户编号): text without spaces, at most 32 characters."""
-    code = _code_text(value)
-    if code and " " in code:
-        raise ValueProblem("bad_value", f"户编号“{code}”里不能有空格")
-    return code
-
-
-def clean_household_fields(clean: Cleaner, values: dict[str, object]) -> dict[str, object]:
-    """Clean {field name as typed: raw value} into {Household attribute: value}; unknown names are problems."""
-    result: dict[str, object] = {}
-    for name, raw in values.items():
-        spec = find_field(HOUSEHOLD_FIELDS, name)
-        if spec is None:
-            clean.problems.append(Problem(
-                "bad_value", f"没有名为“{name}”的户字段；可填：{field_names(HOUSEHOLD_FIELDS)}", "字段"))
-            continue
-        result[spec.key] = clean.value(spec.title, spec.clean, raw)
-    return result
+# household edit's own fields, by the names a spreadsheet's columns use too
+_VILLAGE_NAMES = frozenset(header_key(h) for h in ("village", "所在村", *column("household", "village").headers()))
+_CODE_NAMES = frozenset(header_key(h) for h in ("code", *column("household", "code").headers()))
 
 
 def add(
@@ -62,11 +44,11 @@ def add(
 ) -> Outcome:
     """Register a household of a village with its head (户主); every other member is added with member add."""
     clean = Cleaner()
-    household_code = clean.value("户编号", parse_code, code, required=True)
-    name = clean.value("户主姓名", MEMBER_FIELDS[0].clean, head_name, required=True)
-    number = member_service.check_id(clean, head_id, "户主身份证号")
-    values = clean_household_fields(clean, fields or {})
-    head_values = member_service.clean_fields(clean, head_fields or {})
+    household_code = clean.field(column("household", "code"), code)
+    name = clean.field(column("household", "head_name"), head_name, required=True)
+    number = clean.field(column("household", "head_id"), head_id, required=True)
+    values = clean.named(HOUSEHOLD_FIELDS, fields or {}, "户")
+    head_values = clean.named(MEMBER_FIELDS, head_fields or {}, "成员")
     head_values.pop("name", None)
     if head_values.pop("relation", "head") not in ("head", None):
         clean.problems.append(Problem("bad_value", "户主的与户主关系只能是“户主”；其他成员请用 member add 添加",
@@ -78,7 +60,7 @@ def add(
     if isinstance(village, Area):
         village_area = village
     elif village is None or not str(village).strip():
-        clean.problems.append(Problem("required_missing", "村不能为空", "村"))
+        clean.problems.append(checks.missing("村"))
     else:
         try:
             village_area = areas.find(session, str(village), "village")
@@ -87,7 +69,7 @@ def add(
     if number:
         elsewhere = member_service.present_elsewhere(session, number, None)
         if elsewhere is not None:
-            clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.household.code))
+            clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.code))
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
     household = Household(code=household_code, village=village_area, **{k: v for k, v in values.items()
@@ -96,6 +78,7 @@ def add(
     head = Member(household=household, name=name, id_number=number, relation="head", sex=idcard.sex(number),
                   birth_date=idcard.birth_date(number), **{k: v for k, v in head_values.items() if v is not None})
     insert(session, outcome, head, user=user, note="户主")
+    outcome.warnings.extend(checks.size(household.declared_size, 1))
     return outcome
 
 
@@ -103,17 +86,17 @@ def edit(session: Session, household: Household, field: str, value: object, *, u
          reason: str | None = None) -> Outcome:
     """Correct one field of a household (audited old → new); village and code are checked like everything else."""
     clean = Cleaner()
-    key = fold(field).replace("-", "_")
+    key = header_key(field).replace("-", "_")
     changes: dict[str, object] = {}
-    if key in ("village", "村", "行政村", "所在村"):
+    if key in _VILLAGE_NAMES:
         target = None
         try:
             target = areas.find(session, str(value or ""), "village")
         except Refused as exc:
             clean.add(exc.problems)
         changes = {"village_id": target.id if target else None}
-    elif key in ("code", "户编号", "户码"):
-        new_code = clean.value("户编号", parse_code, value, required=True)
+    elif key in _CODE_NAMES:
+        new_code = clean.field(column("household", "code"), value)
         if new_code and new_code != household.code and session.scalar(
                 select(Household.id).where(Household.code == new_code)):
             clean.problems.append(Problem("bad_value", f"户编号 {new_code} 已属于另一户；请核对", "户编号"))
@@ -125,7 +108,7 @@ def edit(session: Session, household: Household, field: str, value: object, *, u
                 "bad_value",
                 f"没有名为“{field}”的户字段；可改：village（村）、code（户编号）、{field_names(HOUSEHOLD_FIELDS)}"
                 "（成员的信息请用 member edit）", "字段")])
-        changes = {spec.key: clean.value(spec.title, spec.clean, value)}
+        changes = {spec.key: clean.field(spec, value)}
     clean.check()
     outcome = Outcome()
     change(session, outcome, household, changes, user=user, note=reason)
@@ -133,6 +116,9 @@ def edit(session: Session, household: Household, field: str, value: object, *, u
         session.refresh(household, ["village"])
     if not outcome.changed:
         outcome.warnings.append(Problem("unchanged", f"户 {household.code} 的这一项本来就是这个值，未作改动"))
+    if "declared_size" in changes:
+        present = sum(1 for m in household.members if m.left_on is None)
+        outcome.warnings.extend(checks.size(household.declared_size, present))
     return outcome
 
 

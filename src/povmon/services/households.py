@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from povmon.errors import NotFound
 from povmon.models import Area, Household, HouseholdEvent, Income, Member
+from povmon.rules.checks import unknown_household
 from povmon.rules.income import IncomeYear
 from povmon.rules.status import StatusOn, status_on
 
@@ -20,7 +21,9 @@ def by_code(session: Session, code: str) -> Household:
     code = code.strip()
     household = session.scalar(select(Household).where(Household.code == code))
     if household is None:
-        raise NotFound(f"没有户编号为 {code} 的户；请核对户编号（povmon household list 可按村、姓名或身份证号查找）。")
+        # the importer's words for an unknown 户编号, and where to look it up
+        message = unknown_household(code)[0].message
+        raise NotFound(f"{message}（povmon household list 可按村、姓名或身份证号查找）。")
     return household
 
 

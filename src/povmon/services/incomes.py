@@ -14,28 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Household, Income
-from povmon.rules import parse
 from povmon.rules.checks import Problem
 from povmon.rules.income import COMPONENT_LABELS, per_capita_of
 from povmon.rules.money import yuan
-from povmon.rules.text import clean_text
 from povmon.services import households as hh
 from povmon.services.entry import Cleaner, Outcome, change, insert
+from povmon.services.fields import column
 from povmon.services.lines import LineBook
 
 AMOUNT_FIELDS = ("wage", "business", "business_expense", "property", "transfer", "compliant_spending")
-
-
-def _amount(value: object) -> Decimal | None:
-    result = parse.amount(value, blank_is_zero=False)
-    if result is not None and result < 0:
-        raise parse.ValueProblem("bad_number", f"“{value}”是负数；收入和支出都填正数（经营支出单列）")
-    return result
-
-
-def _month(value: object) -> int:
-    result = parse.integer(value, low=0, high=12, unit="月")
-    return result or 0
 
 
 def record(
@@ -45,24 +32,24 @@ def record(
     """Record (or correct) a household's income for a year (month 0 or blank) or one month of it."""
     today = today or dt.date.today()
     clean = Cleaner()
-    y = clean.value("年度", parse.year, year, required=True)
-    m = clean.value("月份", _month, month) or 0
+    y = clean.field(column("income", "year"), year)
+    m = clean.field(column("income", "month"), month) or 0
     given: dict[str, Decimal] = {}
     for key, raw in amounts.items():
         if key not in AMOUNT_FIELDS:
             clean.problems.append(Problem("bad_value", f"没有名为“{key}”的收入项", "收入项"))
             continue
-        value = clean.value(COMPONENT_LABELS[key], _amount, raw)
+        value = clean.field(column("income", key), raw, title=COMPONENT_LABELS[key])
         if value is not None:
             given[key] = value
     if y is not None and (y > today.year or (y == today.year and m > today.month)):
         period = f"{y}年{m}月" if m else f"{y}年"
         clean.problems.append(Problem("bad_date", f"{period}还没有到，不能录入收入", "年度"))
+    text = clean.field(column("income", "note"), note)
     clean.check()
     existing = session.scalar(select(Income).where(Income.household_id == household.id, Income.year == y,
                                                    Income.month == m))
     outcome = Outcome()
-    text = clean_text(note)
     if existing is not None:
         changes: dict[str, object] = dict(given)
         if text is not None:

@@ -8,19 +8,34 @@ starts one in the other household on the same date; an edit is an audited change
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Household, Member
 from povmon.rules import checks, idcard, parse
-from povmon.rules.checks import Problem
-from povmon.rules.fields import MEMBER_FIELDS
-from povmon.rules.fields import find as find_field
-from povmon.rules.fields import names as field_names
-from povmon.rules.vocab import RELATION, Term, Vocabulary
+from povmon.rules.checks import MemberRow, Problem
+from povmon.rules.text import fold
+from povmon.rules.vocab import Term, Vocabulary
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
+from povmon.services.fields import MEMBER_FIELDS, column
+from povmon.services.fields import find as find_field
+from povmon.services.fields import names as field_names
+from povmon.services.lookup import present_households
+
+__all__ = [
+    "JOIN_REASON",
+    "LEAVE_REASON",
+    "add",
+    "edit",
+    "find",
+    "household_warnings",
+    "leave",
+    "move",
+    "present_elsewhere",
+    "present_households",
+]
 
 JOIN_REASON = Vocabulary("join_reason", "新增原因", (
     Term("birth", "出生", ("新生", "新生儿", "出生登记")),
@@ -37,60 +52,16 @@ PERSONAL = ("name", "id_number", "sex", "birth_date", "ethnicity", "education", 
             "subsistence_allowance", "extreme_poverty_support", "phone")
 SPECIAL_FIELDS = {"id_number": "身份证号", "joined_on": "加入日期", "left_on": "离开日期", "left_reason": "减少原因"}
 _SPECIAL_ALIASES = {
-    "身份证号": "id_number", "身份证": "id_number", "证件号码": "id_number", "id": "id_number",
+    **{fold(h): "id_number" for h in column("member", "id_number").headers()}, "id": "id_number",
     "加入日期": "joined_on", "新增日期": "joined_on", "joined-on": "joined_on",
     "离开日期": "left_on", "减少日期": "left_on", "left-on": "left_on",
     "减少原因": "left_reason", "left-reason": "left_reason",
 }
 
 
-def check_id(clean: Cleaner, raw: object, title: str = "身份证号") -> str | None:
-    """A valid ID number (the importer's hard rules), or None with the problem kept; id_area is a warning."""
-    if parse.is_blank(raw):
-        clean.problems.append(Problem("required_missing", f"{title}不能为空", title))
-        return None
-    result = idcard.check(raw)
-    if result.error is not None:
-        clean.problems.append(Problem(result.error.code, result.error.message, title))
-        return None
-    clean.warnings.extend(Problem(w.code, w.message, title) for w in result.warnings)
-    return result.number
-
-
-def present_elsewhere(session: Session, number: str, household_id: int | None) -> Member | None:
-    """The stint in which this person is on the register (not ended) in another household, if any."""
-    query = select(Member).where(Member.id_number == number, Member.left_on.is_(None))
-    if household_id is not None:
-        query = query.where(Member.household_id != household_id)
-    return session.scalars(query).first()
-
-
-def present_households(
-    session: Session, numbers: Iterable[str], *, except_household_id: int | None = None
-) -> dict[str, str]:
-    """{ID number: code of the household where that person is on the register}, looked up in bulk (the importer)."""
-    wanted = sorted({n for n in numbers if n})
-    found: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):  # keep each IN list well under the drivers' parameter limits
-        query = (select(Member.id_number, Household.code).join(Household, Member.household_id == Household.id)
-                 .where(Member.id_number.in_(wanted[start:start + 500]), Member.left_on.is_(None)))
-        if except_household_id is not None:
-            query = query.where(Member.household_id != except_household_id)
-        found.update(dict(session.execute(query).all()))
-    return found
-
-
-def clean_fields(clean: Cleaner, values: dict[str, object], *, allowed=MEMBER_FIELDS) -> dict[str, object]:
-    """Clean {field name as typed: raw value} into {model attribute: value}; unknown names are problems."""
-    result: dict[str, object] = {}
-    for name, raw in values.items():
-        spec = find_field(allowed, name)
-        if spec is None:
-            clean.problems.append(Problem(
-                "bad_value", f"没有名为“{name}”的成员字段；可填：{field_names(allowed)}", "字段"))
-            continue
-        result[spec.key] = clean.value(spec.title, spec.clean, raw, required=spec.key in ("name", "relation"))
-    return result
+def present_elsewhere(session: Session, number: str, household_id: int | None):
+    """Where this person is on the register outside a household (the importer's bulk lookup, for one), or None."""
+    return present_households(session, [number], except_household_id=household_id).get(number)
 
 
 def find(session: Session, id_number: str, household: Household | None = None) -> Member:
@@ -107,28 +78,28 @@ def find(session: Session, id_number: str, household: Household | None = None) -
     return current[0] if current else stints[-1]
 
 
-def head_warnings(session: Session, household: Household) -> list[Problem]:
-    """The head rule on a household's register after a change, as warnings.
+def household_warnings(session: Session, household: Household) -> list[Problem]:
+    """The head rule and the declared size on a household's register after a change, as warnings.
 
     A second head is refused before any change (checks.heads on the planned register); a household left
     without one only warns, because a head's death leaves it headless until the clerk names the next head
-    (one change at a time, each audited).
+    (one change at a time, each audited). A declared 家庭人口 that no longer fits warns as the importer does.
     """
     session.flush()
     session.refresh(household, ["members"])
-    present = [(m.name, m.relation) for m in household.members if m.left_on is None]
+    present = [MemberRow(m.name, m.relation) for m in household.members if m.left_on is None]
     if not present:
         return [Problem("no_members", f"户 {household.code} 已没有在册成员；如该户已销户，请在备注中说明")]
-    return [Problem(p.code, f"户 {household.code}：{p.message}（member edit 身份证号 relation 户主）", p.field)
-            for p in checks.heads(present) if p.code == "no_head"]
+    found = [replace(p, hint="用 member edit 身份证号 relation 户主 指定新户主")
+             for p in checks.heads(present, household.code) if p.code == "no_head"]
+    return found + checks.size(household.declared_size, len(present))
 
 
-def _present_relations(household: Household, extra: tuple[str, str] | None = None,
-                       without: Member | None = None) -> list[tuple[str, str | None]]:
-    pairs = [(m.name, m.relation) for m in household.members if m.left_on is None and m is not without]
-    if extra is not None:
-        pairs.append(extra)
-    return pairs
+def second_head(household: Household, name: str | None, without: Member | None = None) -> list[Problem]:
+    """``multiple_heads`` if one more person became 户主 of a household (the register's members first)."""
+    rows = [MemberRow(m.name, m.relation) for m in household.members if m.left_on is None and m is not without]
+    rows.append(MemberRow(name, "head", "entered"))
+    return [p for p in checks.heads(rows, household.code) if p.code == "multiple_heads"]
 
 
 def add(
@@ -150,11 +121,11 @@ def add(
     the register has no column for it.
     """
     clean = Cleaner()
-    member_name = clean.value("姓名", MEMBER_FIELDS[0].clean, name, required=True)
-    number = check_id(clean, id_number)
-    relation_code = clean.value("与户主关系", lambda v: parse.term(RELATION, v), relation, required=True)
+    member_name = clean.field(column("member", "name"), name)
+    number = clean.field(column("member", "id_number"), id_number)
+    relation_code = clean.field(column("member", "relation"), relation)
     why = clean.value("新增原因", lambda v: parse.term(JOIN_REASON, v), reason, required=True)
-    other = clean_fields(clean, fields or {})
+    other = clean.named(MEMBER_FIELDS, fields or {}, "成员")
     other.pop("name", None)
     other.pop("relation", None)
     if parse.is_blank(joined_on) and why == "birth" and number:
@@ -166,15 +137,14 @@ def add(
             "bad_date", f"加入日期 {joined.isoformat()} 早于身份证号里的出生日期 {idcard.birth_date(number)}；请核对",
             "加入日期"))
     if number:
-        elsewhere = present_elsewhere(session, number, household.id)
-        if elsewhere is not None:
-            clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.household.code))
+        present = present_elsewhere(session, number, None)
+        if present is not None and present.household_id == household.id:
+            clean.add(checks.already_present(number, present.name, household.code))
+        elif present is not None:
+            clean.add(checks.id_in_other_household(number, present.name, present.code))
             clean.check(f"如该人迁来本户，请用 member move {number} --to {household.code}")
-        clean.add(checks.duplicate_ids(
-            [(m.name, m.id_number) for m in household.members if m.left_on is None] + [(member_name or "", number)]))
     if relation_code == "head":
-        clean.add(p for p in checks.heads(_present_relations(household, (member_name or "", "head")))
-                  if p.code == "multiple_heads")
+        clean.add(second_head(household, member_name))
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
     member = Member(
@@ -185,7 +155,7 @@ def add(
     if member.note is None:
         member.note = f"{JOIN_REASON.label(why)}（{joined.isoformat()}）"
     insert(session, outcome, member, user=user, note=f"新增成员：{JOIN_REASON.label(why)}")
-    outcome.warnings.extend(head_warnings(session, household))
+    outcome.warnings.extend(household_warnings(session, household))
     return outcome
 
 
@@ -207,7 +177,7 @@ def leave(
     outcome = Outcome()
     change(session, outcome, member, {"left_on": day, "left_reason": why}, user=user,
            note=note or f"成员减少：{LEAVE_REASON.label(why)}")
-    outcome.warnings.extend(head_warnings(session, member.household))
+    outcome.warnings.extend(household_warnings(session, member.household))
     return outcome
 
 
@@ -215,8 +185,6 @@ def _field_key(name: str) -> str | None:
     spec = find_field(MEMBER_FIELDS, name)
     if spec is not None:
         return spec.key
-    from povmon.rules.text import fold
-
     key = fold(name).replace("-", "_")
     if key in SPECIAL_FIELDS:
         return key
@@ -238,12 +206,12 @@ def edit(
     household = member.household
     changes: dict[str, object] = {}
     if key == "id_number":
-        number = check_id(clean, value)
+        number = clean.field(column("member", "id_number"), value)
         if number:
             if member.left_on is None:
                 elsewhere = present_elsewhere(session, number, None)
-                if elsewhere is not None and elsewhere is not member:
-                    clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.household.code))
+                if elsewhere is not None and elsewhere.id != member.id:
+                    clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.code))
             changes = {"id_number": number, "sex": idcard.sex(number), "birth_date": idcard.birth_date(number)}
     elif key in ("joined_on", "left_on"):
         day = clean.date(SPECIAL_FIELDS[key], value, required=False, today=today)
@@ -256,7 +224,7 @@ def edit(
                 # back on the register: they must not be on another household's at the same time
                 elsewhere = present_elsewhere(session, member.id_number, member.household_id)
                 if elsewhere is not None:
-                    clean.add(checks.id_in_other_household(member.id_number, member.name, elsewhere.household.code))
+                    clean.add(checks.id_in_other_household(member.id_number, member.name, elsewhere.code))
                 changes["left_reason"] = None
             elif member.left_reason is None:
                 clean.problems.append(Problem(
@@ -270,18 +238,17 @@ def edit(
         changes = {"left_reason": why}
     else:
         spec = find_field(MEMBER_FIELDS, key)
-        new = clean.value(spec.title, spec.clean, value, required=key in ("name", "relation"))
+        new = clean.field(spec, value)
         changes = {key: new}
         if key == "relation" and new == "head" and member.left_on is None:
-            clean.add(p for p in checks.heads(_present_relations(household, (member.name, "head"), without=member))
-                      if p.code == "multiple_heads")
+            clean.add(second_head(household, member.name, without=member))
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
     change(session, outcome, member, changes, user=user, note=reason)
     if not outcome.changed:
         outcome.warnings.append(Problem("unchanged", f"{member.name} 的这一项本来就是这个值，未作改动"))
     if key in ("relation", "left_on", "joined_on"):
-        outcome.warnings.extend(head_warnings(session, household))
+        outcome.warnings.extend(household_warnings(session, household))
     return outcome
 
 
@@ -292,7 +259,7 @@ def move(
     """Move a person to another household on a date: this stint ends (迁出), a new one starts there that day."""
     clean = Cleaner()
     day = clean.date("迁移日期", on, today=today)
-    relation_code = clean.value("在新户的与户主关系", lambda v: parse.term(RELATION, v), relation, required=True)
+    relation_code = clean.field(column("member", "relation"), relation, title="在新户的与户主关系")
     if member.left_on is not None:
         clean.problems.append(Problem(
             "bad_value", f"{member.name} 已于 {member.left_on.isoformat()} 离开户 {member.household.code}，不在册",
@@ -301,8 +268,7 @@ def move(
         clean.problems.append(Problem("bad_value", f"{member.name} 已在户 {to.code}；请写明要迁往的另一户", "迁入户"))
     clean.add(checks.stint_dates(member.joined_on, day))
     if relation_code == "head":
-        clean.add(p for p in checks.heads(_present_relations(to, (member.name, "head")))
-                  if p.code == "multiple_heads")
+        clean.add(second_head(to, member.name))
     clean.check()
     outcome = Outcome()
     note = reason or f"迁往户 {to.code}"
@@ -313,5 +279,5 @@ def move(
                    **{k: getattr(member, k) for k in PERSONAL})
     insert(session, outcome, moved, user=user, note=reason or f"自户 {member.household.code} 迁入")
     for household in (member.household, to):
-        outcome.warnings.extend(head_warnings(session, household))
+        outcome.warnings.extend(household_warnings(session, household))
     return outcome
