@@ -93,3 +93,8 @@ def test_report_output_must_be_xlsx(cli_db):
 def test_an_ordinary_household_is_shown_as_such(session):
     f.household(session, "O1", attribute=None)
     assert household_view(session, "O1", dt.date(2019, 1, 31))["attribute"] == "一般农户"
+
+
+def test_a_household_code_is_found_however_it_is_typed(session):
+    f.household(session, "H1A")
+    assert household_view(session, " h1a ", dt.date(2019, 1, 31))["code"] == "H1A"

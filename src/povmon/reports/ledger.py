@@ -327,7 +327,7 @@ def select_households(
     """The households to print: given codes (in that order), or every household of a village / township,
     or every household paired with a cadre on the day; the area and cadre filters narrow one another."""
     if codes:
-        wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+        wanted = list(dict.fromkeys(hh.normal_code(c) for c in codes if c.strip()))
         found: dict[str, int] = {}
         for start in range(0, len(wanted), CHUNK):
             part = wanted[start:start + CHUNK]

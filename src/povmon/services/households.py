@@ -11,14 +11,23 @@ from sqlalchemy.orm import Session
 
 from povmon.errors import NotFound
 from povmon.models import Area, Household, HouseholdEvent, Income, Member
+from povmon.rules import parse
 from povmon.rules.checks import unknown_household
 from povmon.rules.income import IncomeYear
 from povmon.rules.status import StatusOn, status_on
 
 
+def normal_code(code: str) -> str:
+    """A 户编号 as the register stores it (no spaces, upper case), however the user typed it."""
+    try:
+        return parse.code(code) or code.strip()
+    except parse.ValueProblem:
+        return code.strip()
+
+
 def by_code(session: Session, code: str) -> Household:
     """The household with this code (户编号), or NotFound with what to do next."""
-    code = code.strip()
+    code = normal_code(code)
     household = session.scalar(select(Household).where(Household.code == code))
     if household is None:
         # the importer's words for an unknown 户编号, and where to look it up
