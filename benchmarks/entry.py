@@ -113,11 +113,17 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="povmon-entry-bench-"))
-    url = normalize_url(args.db) if args.db else f"sqlite:///{folder / 'bench.db'}"
+    # The SQLite register (about 16 MB) goes with its temporary folder when the run ends.
+    with tempfile.TemporaryDirectory(prefix="povmon-entry-bench-") as folder:
+        url = normalize_url(args.db) if args.db else f"sqlite:///{Path(folder) / 'bench.db'}"
+        measure(url, args.households, args.runs)
+
+
+def measure(url: str, households: int, runs: int) -> None:
+    """Build the register at url, then time the searches, the services and the command; print the medians."""
     start = time.perf_counter()
-    build(url, args.households)
-    print(f"built {args.households} households in {time.perf_counter() - start:.1f} s on {url.split('://')[0]}")
+    build(url, households)
+    print(f"built {households} households in {time.perf_counter() - start:.1f} s on {url.split('://')[0]}")
 
     engine = make_engine(url)
     day = dt.date(2019, 1, 31)
@@ -130,10 +136,10 @@ def main() -> None:
         some = session.scalars(select(Member).where(Member.household_id == 4)).first()
         number = some.id_number
     results = {
-        "household list --status 未脱贫 (whole county)": timed(lambda: search(status="未脱贫"), args.runs),
-        "household list --village 镇3/村3-3": timed(lambda: search(area="镇3/村3-3"), args.runs),
-        "household list --name 人123-": timed(lambda: search(name="人123-"), args.runs),
-        "household list --id NUMBER": timed(lambda: search(id_number=number), args.runs),
+        "household list --status 未脱贫 (whole county)": timed(lambda: search(status="未脱贫"), runs),
+        "household list --village 镇3/村3-3": timed(lambda: search(area="镇3/村3-3"), runs),
+        "household list --name 人123-": timed(lambda: search(name="人123-"), runs),
+        "household list --id NUMBER": timed(lambda: search(id_number=number), runs),
     }
 
     def add_member():
@@ -149,8 +155,8 @@ def main() -> None:
             events.exit_household(session, household, date="2019-12-31", force=True, reason="bench", user="bench")
             session.rollback()
 
-    results["member add (service, one transaction)"] = timed(add_member, args.runs)
-    results["event exit (service, one transaction)"] = timed(exit_one, args.runs)
+    results["member add (service, one transaction)"] = timed(add_member, runs)
+    results["event exit (service, one transaction)"] = timed(exit_one, runs)
 
     povmon = str(Path(sys.executable).with_name("povmon"))
     baby = idcard.make("141122", dt.date(2019, 1, 6), 3)
@@ -162,7 +168,7 @@ def main() -> None:
         with engine.begin() as conn:  # undo, so the next run adds the same member again
             conn.execute(text("DELETE FROM member WHERE id_number = :n"), {"n": baby})
 
-    results["povmon member add (new process)"] = timed(cli_add, args.runs)
+    results["povmon member add (new process)"] = timed(cli_add, runs)
     engine.dispose()
     for name, seconds in results.items():
         print(f"{name:50s} {seconds * 1000:8.0f} ms")

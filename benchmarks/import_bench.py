@@ -162,14 +162,15 @@ def main() -> None:
     for k in median:
         print(f"{k:10} {median[k]:9.1f} {peak[k]:8.0f}")
     print(f"import members: {last}; reimport members: {again}")
+    # The target is the importer's memory: the pandas baseline's own peak is not part of it.
+    imports_peak = max(peak["import"], peak["reimport"], peak.get("pg-import", 0))
     checks = [
         ("import ≤ 2 × baseline", median["import"] <= 2 * median["baseline"],
          f"{median['import'] / median['baseline']:.2f} ×"),
         ("reimport ≤ 2 × baseline (all unchanged)",
          median["reimport"] <= 2 * median["baseline"] and again["created"] == again["updated"] == 0,
          f"{median['reimport'] / median['baseline']:.2f} ×"),
-        ("peak memory < 1.5 GB", max(peak["import"], peak["reimport"], peak.get("pg-import", 0)) < PEAK_LIMIT_MB,
-         f"{max(peak.values()):.0f} MB"),
+        ("peak memory < 1.5 GB", imports_peak < PEAK_LIMIT_MB, f"{imports_peak:.0f} MB"),
     ]
     if "pg-import" in median:
         checks.append(("PostgreSQL ≤ 1.5 × SQLite", median["pg-import"] <= 1.5 * median["import"],
