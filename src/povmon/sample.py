@@ -851,7 +851,7 @@ def write_roster(path: Path, county: County) -> None:
     last = len(columns)
     xlsx.title(ws, 1, f"{COUNTY[0]}{ROSTER_TOWNSHIP}建档立卡户及一般农户家庭成员花名册", last)
     xlsx.put(ws, 2, 1, f"填报单位：{ROSTER_TOWNSHIP}人民政府（盖章）", border=False, align=xlsx.LEFT_NOWRAP)
-    xlsx.put(ws, 2, last - 5, f"数据截至：{REGISTER_DATE.isoformat()}", border=False)
+    xlsx.put(ws, 2, last - 5, f"数据截至：{REGISTER_DATE.isoformat()}", border=False, align=xlsx.LEFT_NOWRAP)
     col = 1
     for group, cols in ROSTER_GROUPS:
         xlsx.put(ws, 3, col, group, font=xlsx.FONT_BOLD, align=xlsx.CENTER, fill=xlsx.HEADER_FILL)
