@@ -43,6 +43,7 @@ from povmon.rules.money import yuan
 from povmon.rules.status import POOR_NOW, REGISTERED, StatusOn
 from povmon.services import snapshot
 from povmon.services.lines import LineBook
+from povmon.services.lookup import path_of
 
 COUNT_FIELDS = (
     "households", "people",
@@ -227,26 +228,14 @@ def resolve_area(session: Session, text: str) -> Area:
 
 
 def _path_names(session: Session, area: Area) -> list[str]:
-    names = []
-    node: Area | None = area
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
-    return names[::-1]
+    return path_of(area).split("/")
 
 
 def area_label(area: Area | None) -> str | None:
     """How a scope is written in a month close: the code when the area has one, else its name path."""
     if area is None:
         return None
-    if area.code:
-        return area.code
-    names = []
-    node: Area | None = area
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
-    return "/".join(reversed(names))
+    return area.code or path_of(area)
 
 
 def _tree(session: Session) -> tuple[dict[int, Area], dict[int | None, list[Area]]]:
