@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from povmon import files
 from povmon.rules import idcard
 from povmon.rules.vocab import ATTRIBUTE, CAUSE, EDUCATION, HEALTH, LABOUR, RELATION, RISK, SCHOOL_STATUS, WORK
 
@@ -943,11 +944,12 @@ def write(directory: Path, seed: int = SEED, progress: Callable[[str], None] | N
         path = directory / name
         if progress:
             progress(name)
-        if name == FILE_ROSTER:
-            write_roster(path, county)
-        else:
-            template.write(path, per_file[name])
-            _normalize_zip(path)
+        with files.atomic(path, private=False) as temporary:  # generated people, no one's real ID
+            if name == FILE_ROSTER:
+                write_roster(temporary, county)
+            else:
+                template.write(temporary, per_file[name])
+                _normalize_zip(temporary)
         paths.append(path)
     return paths
 

@@ -1,13 +1,15 @@
 """Shared openpyxl helpers for every workbook povmon writes (template, error workbook, ledgers, reports).
 
-One place for the house style (宋体/SimSun, thin borders, A4 print setup, 第 &P 页 共 &N 页 footers) and for the
-formula guard: text that came from users is written so that Excel or WPS can never take it for a formula.
+One place for the house style (宋体/SimSun, thin borders, A4 print setup, 第 &P 页 共 &N 页 footers), for the
+formula guard (text that came from users is written so that Excel or WPS can never take it for a formula) and for
+``safe_text``: whatever the database already holds, a workbook gets only characters its XML can carry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from copy import copy
 from decimal import Decimal
@@ -36,6 +38,17 @@ DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# what XML 1.0 cannot carry: C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def safe_text(value: str) -> str:
+    """Text as a workbook can hold it: the characters XML cannot carry (control characters) removed.
+
+    Text entered since rules.text cleans input has none; older records, file and sheet names may. Every writer
+    (openpyxl cells and sheet names here, the streaming writer's XML) passes text through this one function.
+    """
+    return _NOT_XML.sub("", value) if _NOT_XML.search(value) else value
 
 
 def is_formula_like(value: object) -> bool:
@@ -45,6 +58,8 @@ def is_formula_like(value: object) -> bool:
 
 def guard(cell: Cell, value: object) -> Cell:
     """Store a value in a cell (normal or write-only) so that text can never become a formula."""
+    if isinstance(value, str):
+        value = safe_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
@@ -195,7 +210,7 @@ def a4(
 
 def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
     """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
-    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in text).strip("'") or "Sheet"
+    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in safe_text(text)).strip("'").strip() or "Sheet"
     cleaned = cleaned[:31]
     existing = set(taken)
     candidate, n = cleaned, 2

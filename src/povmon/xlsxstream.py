@@ -14,8 +14,8 @@ as inline strings, never formulas, and text that looks like a formula also gets 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -23,14 +23,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from povmon import xlsx
+from povmon import files, xlsx
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -48,7 +47,7 @@ def _xml(obj) -> str:
 
 def _text(value: str) -> str:
     """Text as worksheet XML can hold it: without control characters, escaped."""
-    return escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return escape(xlsx.safe_text(value))
 
 
 class Styles:
@@ -216,14 +215,19 @@ class StreamingWorkbook:
     """A workbook written sheet by sheet straight into its zip file; ``close()`` finishes it.
 
     ``print_setup`` is applied to a template openpyxl worksheet (e.g. ``lambda ws: xlsx.a4(ws, ...)``) and
-    copied to every sheet. The file appears under its name only when complete (written as NAME.part first).
+    copied to every sheet. The file appears under its name only when complete (``files.atomic``).
     """
 
     def __init__(self, path: Path, *, print_setup: Callable[[Worksheet], None] | None = None,
-                 compresslevel: int = 1):
+                 compresslevel: int = 1, private: bool = True):
         self.path = Path(path)
-        self._partial = self.path.with_name(self.path.name + ".part")
-        self._zip = zipfile.ZipFile(self._partial, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+        self._writing = contextlib.ExitStack()
+        self._partial = self._writing.enter_context(files.atomic(self.path, private=private))
+        try:
+            self._zip = zipfile.ZipFile(self._partial, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+        except BaseException:
+            self._writing.__exit__(RuntimeError, RuntimeError("not opened"), None)
+            raise
         self.styles = Styles()
         self._sheets: list[tuple[str, str | None]] = []
         template = Workbook().active
@@ -257,12 +261,12 @@ class StreamingWorkbook:
         self._closed = True
         n = len(self._sheets)
         sheets = "".join(
-            f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i}"/>'
+            f'<sheet name={quoteattr(xlsx.safe_text(title))} sheetId="{i}" r:id="rId{i}"/>'
             for i, (title, _) in enumerate(self._sheets, start=1)
         )
         names = "".join(
             f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-            f"{escape(quote_sheetname(title))}!${rows.replace(':', ':$')}</definedName>"
+            f"{escape(quote_sheetname(xlsx.safe_text(title)))}!${rows.replace(':', ':$')}</definedName>"
             for i, (title, rows) in enumerate(self._sheets) if rows
         )
         workbook = (
@@ -321,16 +325,16 @@ class StreamingWorkbook:
                                ("xl/styles.xml", self.styles.xml())):
                 self._zip.writestr(name, data)
             self._zip.close()
-            os.replace(self._partial, self.path)
-        finally:
+        except BaseException:
             self.discard()
+            raise
+        self._writing.close()  # the complete file takes the name
 
     def discard(self) -> None:
         """Give up: close the archive and remove the unfinished file (nothing appears under the name)."""
         self._closed = True
         self._zip.close()
-        if self._partial.exists():
-            self._partial.unlink()
+        self._writing.__exit__(RuntimeError, RuntimeError("discarded"), None)
 
     def __enter__(self) -> StreamingWorkbook:
         return self

@@ -23,13 +23,14 @@ from povmon.cli import (
     report,
     visit,
 )
-from povmon.cli.common import PovmonGroup
+from povmon.cli.common import DbOption, PovmonGroup, UserOption, remember_root_options
 
 app = typer.Typer(
     name="povmon",
     cls=PovmonGroup,
     help="povmon：贫困户“五本账”（家庭账、识别账、政策账、收入账、帮扶账）的登记、导入、打印与月报。",
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -60,9 +61,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    db: DbOption = None,
+    user: UserOption = None,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本。"),
 ) -> None:
-    """povmon: the five ledgers of every household — import, print, report, audit."""
+    """povmon：贫困户“五本账”的登记、导入、打印与月报。--db 与 --user 写在子命令前后都可以。"""
+    remember_root_options(db, user)
 
 
 def main() -> None:

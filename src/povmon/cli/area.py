@@ -29,7 +29,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Add a county, a township or a village, with its statistical division code when known.
+    """建立一个县、乡镇或行政村（知道统计用区划代码时一并填写）。
 
     Example: povmon area add 东营村 --level 村 --parent 西营镇 --code 141122102001
     """
@@ -53,7 +53,7 @@ def rename_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Rename an area (and set or correct its code); the old name stays in the audit log.
+    """区划改名（也可补填或更正代码）；原名留在审计日志里。
 
     Example: povmon area rename 西营镇/东营村 东营社区 --reason 撤村建居
     """
@@ -75,7 +75,7 @@ def list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List the areas as a tree, with their codes and the households registered in each.
+    """按层级列出区划：代码和各区划登记的户数。
 
     Example: povmon area list --under 西营镇 --json
     """

@@ -31,7 +31,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Record a benefit; a policy not yet in the catalogue is added to it with its category.
+    """记录一项享受的政策；目录中还没有的政策连同类别一起加入目录。
 
     Example: povmon benefit add 1411221020010001 --policy 雨露计划 --category 教育 --date 2019-09-10 --amount 1500
     """

@@ -29,7 +29,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Register a cadre who assists households.
+    """登记一名帮扶干部。
 
     Example: povmon cadre add --name 李四 --id-number 14232319750505123X --unit 交城县国土资源局 --phone 13800001234
     """
@@ -51,7 +51,7 @@ def list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List cadres with their role, unit and the households paired with them on a date (ID numbers masked).
+    """列出干部：角色、单位和某日结对的户（身份证号打码）。
 
     Example: povmon cadre list --json
     """

@@ -1,20 +1,23 @@
-"""What every command shares: the --db/--user options, the unit of work, dates, failures as one sentence."""
+"""What every command shares: the --db/--user options, the unit of work, dates, output files, failures as one
+sentence."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from povmon import console
-from povmon.config import acting_user, database_url
-from povmon.db import ensure_schema, make_engine, session_factory
+from povmon import console, files
+from povmon.config import acting_user, database_url, sqlite_file
+from povmon.db import ensure_schema, explain, make_engine, session_factory
 from povmon.errors import PovmonError
 from povmon.rules import parse
 
@@ -36,6 +39,10 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="按哪一天的情况（YYYY-MM-DD，默认今天）。", show_default=False),
 ]
 ShowIdsOption = Annotated[bool, typer.Option("--show-ids", help="显示完整身份证号和电话（会记入审计日志）。")]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="目标文件已存在时用新文件替换（本命令读取的文件任何时候都不会被覆盖）。"),
+]
+_root: dict[str, str | None] = {"db": None, "user": None}  # --db/--user given before the sub-command
 
 
 def fail(message: str) -> typer.Exit:
@@ -44,24 +51,111 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+HELP_OPTION_TEXT = "显示本帮助并退出。"
+
+
+def _fold_help_text() -> None:
+    """Help wraps Chinese anywhere instead of cutting it with "…".
+
+    Typer puts each help text in a rich table cell, whose default overflow crops a "word" wider than the cell —
+    and a Chinese sentence has no spaces, so it is one word. Folding breaks it between characters, as Chinese
+    text is broken; ``tests/test_help.py`` renders every command's help at 80 columns to keep it so.
+    """
+    from rich.text import Text
+    from typer import rich_utils
+
+    original = rich_utils._make_rich_text
+    if getattr(original, "povmon_folds", False):
+        return
+
+    def folding(*args, **kwargs):
+        made = original(*args, **kwargs)
+        if isinstance(made, Text):
+            made.overflow = "fold"
+        return made
+
+    folding.povmon_folds = True
+    rich_utils._make_rich_text = folding
+
+
+def _chinese_help_options(command) -> None:
+    """The -h/--help option of every command says what it does in Chinese."""
+    original = command.get_help_option
+
+    def get_help_option(ctx):
+        option = original(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+    command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _chinese_help_options(sub)
+
+
 class PovmonGroup(TyperGroup):
     """The root command group: turns refusals and unreachable databases into one clear sentence, exit 1."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _fold_help_text()
+        _chinese_help_options(self)
 
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except PovmonError as exc:
             raise fail(str(exc)) from exc
-        except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise fail(f"数据库操作失败：{reason}；请检查 --db 地址、数据库服务是否运行，或稍后重试。") from exc
         except ProgrammingError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise fail(f"数据库结构与程序不符：{reason}；请运行 povmon db upgrade。") from exc
+            raise fail(f"数据库结构与程序不符：{console.printable(reason)}；请运行 povmon db upgrade。") from exc
+        except DBAPIError as exc:
+            raise fail(str(explain(exc, _engine_of(exc)))) from exc
 
 
-def parse_day(value: str | None, option: str = "--as-of") -> dt.date:
-    """A date option (today when absent); a bad value is a command-line error (exit 2)."""
+def _engine_of(exc: DBAPIError) -> Engine | None:
+    return getattr(exc, "povmon_engine", None)
+
+
+def chosen_db(db: str | None) -> str | None:
+    """--db after the sub-command, else --db before it (``povmon --db X household list``)."""
+    return db or _root["db"]
+
+
+def remember_root_options(db: str | None, user: str | None) -> None:
+    """Keep --db/--user given before the sub-command for the command below (the root callback, every run)."""
+    _root["db"], _root["user"] = db, user
+
+
+def open_engine(db: str | None, *, create: bool = False) -> Engine:
+    """The engine of the chosen database; only ``create=True`` (db upgrade, db restore) may make a new SQLite file."""
+    return make_engine(database_url(chosen_db(db)), create=create)
+
+
+def database_path(db: str | None) -> Path | None:
+    """The chosen database's SQLite file (an input of every command that uses it), None for a server."""
+    try:
+        return sqlite_file(database_url(chosen_db(db)))
+    except Exception:
+        return None
+
+
+def output_file(path: Path, *, force: bool, inputs: tuple | list = (), option: str = "", uses_db: bool = False,
+                db: str | None = None) -> Path:
+    """Check a file the command will write, before any work: refused when it exists (unless --force) or is one of
+    the command's inputs (never) — its database too, when it uses one (``uses_db``, ``db`` its --db value)."""
+    sources = list(inputs)
+    if uses_db:
+        sources.append(database_path(db))
+    return files.check_target(path, force=force, inputs=sources, option=option)
+
+
+def parse_day(value: str | None, option: str = "--as-of", *, future: bool = False) -> dt.date:
+    """A date option (today when absent); a bad value is a command-line error (exit 2).
+
+    A day after today is refused (exit 1) unless ``future``: figures "as of" a day that has not come would
+    look like facts.
+    """
     if value is None:
         return dt.date.today()
     try:
@@ -69,20 +163,35 @@ def parse_day(value: str | None, option: str = "--as-of") -> dt.date:
     except parse.ValueProblem as exc:
         raise typer.BadParameter(exc.message, param_hint=option) from None
     assert day is not None
+    if not future:
+        not_after_today(day, option)
+    return day
+
+
+def not_after_today(day: dt.date, option: str = "--as-of") -> dt.date:
+    """Refuse a day after today: nothing is known about it yet."""
+    today = dt.date.today()
+    if day > today:
+        raise PovmonError(f"{option} {day.isoformat()} 晚于今天（{today.isoformat()}），那天的情况还不知道；"
+                          "请给今天或以前的日期。")
     return day
 
 
 def user_of(value: str | None) -> str:
-    return acting_user(value)
+    """Who acts: --user after the sub-command, else before it, else POVMON_USER, else the OS user."""
+    return acting_user(value or _root["user"])
 
 
 @contextmanager
 def unit_of_work(db: str | None) -> Iterator[Session]:
     """A session in one transaction on an up-to-date schema: committed on success, rolled back on error."""
-    engine = make_engine(database_url(db))
+    engine = open_engine(db)
     try:
         ensure_schema(engine)
         with session_factory(engine)() as session, session.begin():
             yield session
+    except DBAPIError as exc:
+        exc.povmon_engine = engine  # the failure is explained with the database's own address
+        raise
     finally:
         engine.dispose()

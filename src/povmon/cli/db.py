@@ -16,7 +16,7 @@ app = typer.Typer(help="数据库：建立/升级表结构，查看版本，检�
 
 @app.command("upgrade")
 def upgrade_cmd(db: DbOption = None) -> None:
-    """Create or migrate the database to the newest schema.
+    """建立数据库，或把表结构升级到最新版本（新建的 SQLite 文件只有本人可读）。
 
     Example: povmon db upgrade --db sqlite:///county.db
     """
@@ -33,7 +33,7 @@ def upgrade_cmd(db: DbOption = None) -> None:
 
 @app.command("current")
 def current_cmd(db: DbOption = None) -> None:
-    """Show the schema revision of the database and the newest one.
+    """显示数据库的结构版本和程序的最新版本（数据库不存在时不新建）。
 
     Example: povmon db current
     """
@@ -46,7 +46,7 @@ def current_cmd(db: DbOption = None) -> None:
 
 @app.command("check")
 def check_cmd(db: DbOption = None) -> None:
-    """Fail (exit 1) when the database is not at the newest revision or the models differ from the migrations.
+    """检查数据库：版本不是最新，或模型与迁移脚本不一致时失败（退出码 1）。
 
     Example: povmon db check --db postgresql://postgres@127.0.0.1/povmon
     """

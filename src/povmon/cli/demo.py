@@ -23,8 +23,8 @@ def demo_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
     user: UserOption = None,
 ) -> None:
-    """Build the sample county 交城县 in DIR: a fresh SQLite database, the sample workbooks imported, the
-    January 2019 monthly summary and the ledgers of 野则河村 written, the county summary printed.
+    """在 DIR 中建立示例县交城县：新的演示数据库，导入示例工作簿，写出 2019 年 1 月月报和野则河村五本账，
+    显示全县汇总。不碰默认数据库；DIR 中已有不是演示建立的数据库时拒绝。
 
     Example: povmon demo ./povmon-demo
     """
@@ -54,7 +54,7 @@ def generate_cmd(
     directory: Annotated[Path, typer.Argument(help="写出示例工作簿的文件夹。")],
     seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成完全相同的文件。")] = sample.SEED,
 ) -> None:
-    """Generate the sample county's workbooks (the same seed always gives the same bytes).
+    """生成示例县的工作簿（同一种子总是生成完全相同的文件）。
 
     Example: povmon sample generate sample_data
     """

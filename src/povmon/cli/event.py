@@ -38,7 +38,7 @@ def identify_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Identify a household as poor (识别纳入) in a year or on a date, with its standard and main cause.
+    """识别纳入：某年或某日把一户识别为贫困户，写明识别标准和主要致贫原因。
 
     Example: povmon event identify 1411221020010001 --date 2016 --standard 国家标准 --cause 因病
     """
@@ -66,10 +66,10 @@ def exit_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Record an exit from poverty, checked against the exit standard (一达标、两不愁、三保障、饮水安全).
+    """脱贫退出：按退出标准（一达标、两不愁、三保障、饮水安全）逐项检查后记录。
 
-    一达标 compares the last full year's per-capita net income with that year's poverty line.
-    Each failing or unrecorded item is named, and the exit refused, unless --force is given with a --reason.
+    一达标：上一个完整年度的人均纯收入与该年贫困线比较。
+    每项不达标或没有记录的都列出来，并拒绝退出；除非加 --force 并用 --reason 写明理由。
 
     Example: povmon event exit 1411221020010001 --date 2017-12-31
     """
@@ -96,7 +96,7 @@ def return_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Record that an exited household returned to poverty (返贫).
+    """返贫：记录一户已脱贫户返贫。
 
     Example: povmon event return 1411221020010001 --date 2020-06-30 --cause 因病 --reason 户主患大病
     """
@@ -126,7 +126,7 @@ def monitor_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Include a household in monitoring (纳入监测) with its type, up to five risks and the lead's source.
+    """纳入监测：写明监测类型、至多五项风险和线索来源。
 
     Example: povmon event monitor 1411221020010001 --date 2021-05-01 --type 脱贫不稳定户 --risk 因病 --risk 因学 \\
       --lead 基层干部排查
@@ -156,7 +156,7 @@ def eliminate_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Mark a monitored household's risk eliminated (风险消除); refused for a household without labour capacity.
+    """风险消除：标记监测户风险已消除；无劳动能力的户不能标记。
 
     Example: povmon event eliminate 1411221020010001 --date 2021-12-20 --how 帮扶消除
     """
@@ -181,7 +181,7 @@ def revoke_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Roll back a risk elimination (撤销风险消除): the household is monitored with its risk again.
+    """撤销风险消除：该户重新作为有风险的监测户。
 
     Example: povmon event revoke 1411221020010001 --date 2022-02-01 --reason 复核发现收入不稳
     """
@@ -206,7 +206,7 @@ def cancel_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Void a wrong event with a cancellation that names it; the wrong event itself is kept.
+    """作废一条错误的识别记录：另记一条注明作废哪条的记录，原记录保留。
 
     Example: povmon event cancel 17 --reason 误录：该户2017年未退出
     """
@@ -228,7 +228,7 @@ def list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List a household's status history with event numbers (for event cancel), cancelled events marked.
+    """列出一户的识别历史和记录编号（供 event cancel 用），已作废的注明。
 
     Example: povmon event list 1411221020010001 --json
     """

@@ -32,8 +32,8 @@ app = typer.Typer(
     help="户：登记一户（含户主），修改一项，按村、姓名、身份证号或状态查找，查看一户。", no_args_is_help=True
 )
 
-SET_HELP = f"户的其他字段，可重复：字段=值。字段：{names(HOUSEHOLD_FIELDS)}。"
-HEAD_SET_HELP = f"户主的其他字段，可重复：字段=值。字段：{names(MEMBER_FIELDS[2:])}。"
+SET_HELP = f"户的其他字段，可重复：字段=值。字段：{names(HOUSEHOLD_FIELDS).replace('、', '、 ')}。"
+HEAD_SET_HELP = f"户主的其他字段，可重复：字段=值。字段：{names(MEMBER_FIELDS[2:]).replace('、', '、 ')}。"
 
 
 @app.command("add")
@@ -51,7 +51,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Register a household of a village with its head (户主); add the other members with member add.
+    """登记一户及其户主；其他成员用 member add 添加。
 
     Example: povmon household add 1411221020010001 --village 西营镇/东营村 --head 张三 --head-id 142323197003011238 \\
       --set 住房安全=B级 --set 两不愁=是 --head-set 医保=是 --head-set 劳动技能=普通劳动力
@@ -81,7 +81,7 @@ def idcard_check(text: str) -> None:
         raise ValueProblem(result.error.code, result.error.message)
 
 
-@app.command("edit")
+@app.command("edit", context_settings={"ignore_unknown_options": True})  # a VALUE may start with "-"
 def edit_cmd(
     code: Annotated[Text, arg("户编号。")] = None,
     field: Annotated[
@@ -93,7 +93,7 @@ def edit_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Correct one field of a household; the change (old → new) is written to the audit log.
+    """更正一户的一项内容；改动（原值 → 新值）写入审计日志。
 
     Example: povmon household edit 1411221020010001 住房安全 B级 --reason 危房改造已验收
     """
@@ -118,14 +118,14 @@ def list_cmd(
     name: Annotated[Text, opt("--name", help="在册成员姓名（含这几个字即可）。")] = None,
     id_number: Annotated[Text, opt("--id", help="在册成员身份证号。")] = None,
     status: Annotated[
-        Text, opt("--status", help="状态：未脱贫、已脱贫、返贫、一般农户、监测对象、建档立卡（poor exited … 亦可）。")
+        Text, opt("--status", help="状态：未脱贫、已脱贫、返贫、一般农户、监测对象、建档立卡（或 poor 等代码）。")
     ] = None,
     limit: Annotated[int | None, opt("--limit", help="最多列出几户。")] = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List and search households as of a date: by area, member name, ID number or status.
+    """按某日情况查找户：按区划、成员姓名、身份证号或状态。
 
     Example: povmon household list --village 西营镇/东营村 --status 未脱贫 --as-of 2019-01-31 --json
     """
@@ -161,7 +161,7 @@ def show(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Show one household as the database holds it on a date (members, status, income, pairings).
+    """查看一户在某日的情况：成员、状态、收入、结对。
 
     Example: povmon household show 1411221040010006 --as-of 2018-12-31 --json
     """

@@ -47,7 +47,7 @@ def import_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Import workbooks (the template or a flat roster) in one transaction; bad households are reported, not loaded.
+    """导入工作簿（模板或花名册），一次一个事务；有错的户报告出来，不导入。
 
     Example: povmon import 会立乡花名册.xlsx --create-areas --errors 错误.xlsx
     """
@@ -207,7 +207,7 @@ def _problems(problems: list) -> None:
 def template_cmd(
     out: Annotated[Path, typer.Argument(help="要写出的模板文件（.xlsx）。", show_default=False)],
 ) -> None:
-    """Write the blank import template: one sheet per kind of record, dropdown lists, and 填表说明.
+    """写出空白导入模板：每类记录一张表，带下拉选项和填表说明。
 
     Example: povmon template 导入模板.xlsx
     """

@@ -45,9 +45,9 @@ def set_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Record (or correct) a household's income for a year, or for one month of it; shows per-capita vs the line.
+    """录入或更正一户某年（或某月）的收入，并显示人均纯收入与标准线的比较。
 
-    Amounts left out stay as they were (a new entry: 0). A year's entries (whole year and months) are summed.
+    没有给出的金额保持原值（新记录为 0）。同一年的全年和各月记录相加。
 
     Example: povmon income set 1411221020010001 --year 2018 --wage 12000 --business 3000 --business-expense 800 \\
       --transfer 2400
@@ -74,7 +74,7 @@ def show_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Show a household's income per year: components, net, per-capita, and the poverty and monitoring lines.
+    """查看一户各年收入：各项收入、纯收入、人均纯收入，以及贫困线和监测线。
 
     Example: povmon income show 1411221020010001 --as-of 2019-01-31
     """

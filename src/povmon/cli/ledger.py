@@ -64,7 +64,7 @@ def ledger(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Print households' five ledgers on A4: one sheet per household (or one file each with --split).
+    """打印户的五本账（A4）：每户一张表（加 --split 时每户一个文件）。
 
     Examples: povmon ledger 1411221040010006 ; povmon ledger --village 东营村 --as-of 2019-12-31 ;
     povmon ledger --cadre 142323197505050011 -o 走访.xlsx

@@ -19,7 +19,7 @@ app = typer.Typer(help="标准线：查看贫困线、监测线，导入本县�
 
 @app.command("list")
 def list_cmd(json: JsonOption = False, db: DbOption = None) -> None:
-    """List the lines in use: the national lines povmon ships and any the county loaded.
+    """列出在用的标准线：程序自带的国家标准和本县导入的标准。
 
     Example: povmon lines list
     """
@@ -46,7 +46,7 @@ def load_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Load a county's or province's lines from CSV (a loaded line wins over the shipped one).
+    """从 CSV 导入本县或本省的标准线（导入的优先于程序自带的）。
 
     Example: povmon lines load shanxi-lines.csv
     """

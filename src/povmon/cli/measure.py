@@ -26,7 +26,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Record an assistance measure (帮扶措施) for a household: kind, date, description, amount.
+    """记录一户的一项帮扶措施：类别、日期、内容、金额。
 
     Example: povmon measure add 1411221020010001 --kind 产业 --date 2019-04-10 --description 发放鸡苗100只 --amount 800
     """

@@ -32,7 +32,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Add a member who joined the household by birth, marriage or move-in on a date.
+    """新增成员：某日因出生、婚入或迁入加入本户。
 
     Example: povmon member add 1411221020010001 --name 张小明 --id-number 141122201806020016 --relation 之子 \\
       --how 出生 --set 在校生状况=学前教育 --set 医保=是
@@ -62,7 +62,7 @@ def leave_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Mark a member died or moved out on a date; the member stays in the register with that end.
+    """成员某日死亡或迁出；该成员仍留在登记簿中，注明止于那天。
 
     Example: povmon member leave 142323194501011237 --how 死亡 --date 2019-03-05
     """
@@ -79,7 +79,7 @@ def leave_cmd(
     report(outcome, data, json, f"已登记 {who} {how}，日期 {data['changed'][0]['new']}。")
 
 
-@app.command("edit")
+@app.command("edit", context_settings={"ignore_unknown_options": True})  # a VALUE may start with "-"
 def edit_cmd(
     id_number: IdArg = None,
     field: Annotated[
@@ -92,7 +92,7 @@ def edit_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Correct one field of a member; the change (old → new) is written to the audit log.
+    """更正一名成员的一项内容；改动（原值 → 新值）写入审计日志。
 
     Example: povmon member edit 142323197003011238 劳动技能 弱劳动力 --reason 入户核实
     """
@@ -124,7 +124,7 @@ def move_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Move a person to another household on a date: this stint ends (迁出) and one starts there that day.
+    """某日把一人迁往另一户：在本户的记录止于那天（迁出），在新户从那天开始。
 
     Example: povmon member move 14232319720505122X --to 1411221020010007 --date 2019-05-01 --relation 配偶
     """

@@ -28,7 +28,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Pair a cadre with a household from a date.
+    """从某日起让一名干部与一户结对。
 
     Example: povmon pair add 1411221020010001 14232319750505123X --date 2016-03-01
     """
@@ -56,7 +56,7 @@ def end_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """End a cadre's pairing with a household on a date (from that day the cadre is no longer paired).
+    """某日结束干部与一户的结对（从那天起不再结对）。
 
     Example: povmon pair end 1411221020010001 李四 --date 2020-01-01 --reason 该户已销户
     """
@@ -84,7 +84,7 @@ def replace_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Replace a cadre for all their households on a date: the old pairings end and new ones start that day.
+    """某日更换帮扶干部：原干部的结对全部结束，新干部从那天起结对。
 
     Example: povmon pair replace 李四 赵六 --date 2019-07-01 --reason 工作调动
     """
@@ -111,7 +111,7 @@ def list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List the pairings active on a date (or all of them with --history), by household or cadre.
+    """列出某日有效的结对（加 --history 列出全部），可按户或干部。
 
     Example: povmon pair list --cadre 李四 --history
     """

@@ -47,8 +47,7 @@ def monthly_cmd(
     ] = monthly.DEFAULT_PAIR_LIMIT,
     db: DbOption = None,
 ) -> None:
-    """The auditors' monthly summary: every figure for the county, each township and each village, as of the
-    month's last day; checked against the month's close when there is one.
+    """月报：县、各乡镇、各村截至月末的全部指标；已结账的月份与结账数字核对。
 
     Example: povmon report monthly --month 2019-01 -o 2019-01.xlsx
     """
@@ -165,7 +164,7 @@ def close_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Close a month: store its figures with their sha256, the user and the time, for later checks.
+    """结账：保存本月数字及其 sha256、结账人和时间，供以后核对。
 
     Example: povmon report close --month 2019-01 --user 审计员张
     """
@@ -186,7 +185,7 @@ def closes_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List the closed months: scope, who closed them and when, and the hash of the figures.
+    """列出已结账的月份：范围、结账人、时间和数字的 sha256。
 
     Example: povmon report closes
     """

@@ -26,7 +26,7 @@ def add_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Record a cadre's visit to a household: what was done, problems found, whether resolved.
+    """记录干部的一次入户走访：做了什么、发现的问题、是否解决。
 
     Example: povmon visit add 1411221020010001 --cadre 李四 --date 2019-03-02 --done 了解春耕准备 --problems 缺化肥 \\
       --resolved 否

@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from povmon import xlsx
+from povmon import files, xlsx
 from povmon.ingest.importer import ImportResult, RejectedSheet
 from povmon.ingest.read import read_sheet
 
@@ -92,7 +92,7 @@ def write(path: Path | str, result: ImportResult) -> int:
                     cell = ws.cell(row=n, column=col + 1)
                     cell.fill = xlsx.ERROR_FILL
                     cell.border = xlsx.BORDER
-                    cell.comment = Comment(problem.message, "povmon")
+                    cell.comment = Comment(xlsx.safe_text(problem.message), "povmon")
             text = "\n".join(dict.fromkeys(notes))
             xlsx.put(ws, n, explain_col, text, align=xlsx.LEFT)
             lines = sum(max(1, math.ceil(xlsx.display_width(line) / (EXPLAIN_WIDTH + 8))) for line in text.split("\n"))
@@ -109,5 +109,6 @@ def write(path: Path | str, result: ImportResult) -> int:
     if not wb.sheetnames:
         ws = wb.create_sheet("没有错误")
         xlsx.put(ws, 1, 1, "本次导入没有被拒绝的行。", border=False)
-    wb.save(path)
+    with files.atomic(path) as temporary:  # the roster's own rows, ID numbers included
+        wb.save(temporary)
     return written

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from povmon import xlsx
+from povmon import files, xlsx
 from povmon.ingest.columns import TEMPLATE_KINDS, Field, SheetKind
 from povmon.rules.money import to_fen
 from povmon.rules.vocab import Vocabulary
@@ -54,7 +54,8 @@ def write(path: Path | str, rows_by_sheet: MappingABC[str, list[dict[str, object
         _data_sheet(ws, kind, rows_by_sheet.get(kind.name, []), ranges)
     codes.sheet_state = "hidden"
     _help_sheet(help_ws)
-    wb.save(path)
+    with files.atomic(path, private=False) as temporary:
+        wb.save(temporary)
     return path
 
 

@@ -24,7 +24,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from povmon import xlsx
+from povmon import files, xlsx
 from povmon.reports.close import Comparison, when
 from povmon.reports.monthly import Details, MonthlyReport
 from povmon.rules.money import yuan
@@ -177,7 +177,8 @@ def write(report: MonthlyReport, details: Details, path: str | Path, *, comparis
     if comparison is not None:
         _comparison(wb, report, comparison, heading, printed)
     target = Path(path)
-    wb.save(target)
+    with files.atomic(target) as temporary:
+        wb.save(temporary)
     return target
 
 

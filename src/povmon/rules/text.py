@@ -1,4 +1,11 @@
-"""Normalising text as clerks type it (full-width forms, stray spaces, line breaks)."""
+"""Normalising text as clerks type it (full-width forms, stray spaces, line breaks, invisible control characters).
+
+Control characters (U+0000–U+001F other than tab and line breaks, DEL, U+0080–U+009F) have no place in a
+register: they come from cells written as ``_x0001_``, from pasted text or from a command argument, show as nothing
+in Excel, break the XML of a workbook, are refused by PostgreSQL (NUL) and move a terminal's cursor (ESC).
+Every text value passes ``clean_text`` or ``fold`` on its way in — the importer's parsers and the data-entry
+commands alike — and both remove them, so a value is the same whichever way it came.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,18 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# C0 controls but tab, line feed and carriage return (whitespace, collapsed as such), DEL and C1 controls
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(value: str) -> str:
+    """The text with its control characters removed (they are invisible and carry nothing)."""
+    return CONTROL.sub("", value) if CONTROL.search(value) else value
+
+
+def has_controls(value: str) -> bool:
+    """Whether the text holds a control character."""
+    return CONTROL.search(value) is not None
 
 
 def fold(value: str) -> str:
@@ -14,7 +33,7 @@ def fold(value: str) -> str:
 
     NFKC maps （）to (), full-width digits and letters to ASCII and the ideographic space to a space.
     """
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).lower()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", without_controls(value))).lower()
 
 
 def clean_text(value: object) -> str | None:
@@ -22,7 +41,7 @@ def clean_text(value: object) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFKC", str(value)) if not isinstance(value, str) else value
-    text = _SPACES.sub(" ", text.replace("\u3000", " ")).strip()
+    text = _SPACES.sub(" ", without_controls(text).replace("\u3000", " ")).strip()
     return text or None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from povmon.errors import PovmonError
 from povmon.ingest.columns import header_key
 from povmon.models import Area, Household, HouseholdEvent, Member
 from povmon.rules import checks, idcard
@@ -207,6 +208,11 @@ def search(
         ids = [a.id for a in _subtree(session, place) if a.level == "village"]
         query = query.where(Household.village_id.in_(ids))
     name_text = clean_text(name)
+    longest = Member.__table__.c.name.type.length
+    if name_text and longest and len(name_text) > longest:
+        # no name is that long; and SQLite refuses a LIKE pattern of 50,000 characters as "too complex"
+        raise PovmonError(f"要找的姓名有 {len(name_text)} 个字，登记簿里的姓名最多 {longest} 个字；"
+                          "请只写姓名（或其中几个字）。")
     if name_text:
         query = query.where(Household.members.any(Member.name.contains(name_text)))
     number = idcard.normalize(id_number) if id_number and id_number.strip() else None
