@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from povmon import console, demo, sample
-from povmon.cli.common import UserOption, user_of
+from povmon import console, demo, files, sample
+from povmon.cli.common import ForceOption, UserOption, user_of
 from povmon.cli.importing import ImportProgress
 from povmon.cli.report import render
 
@@ -18,9 +18,11 @@ sample_app = typer.Typer(help="示例数据：按报纸报道的数字生成交�
 
 def demo_cmd(
     directory: Annotated[
-        Path, typer.Argument(help="放演示数据库和报表的文件夹（已有的演示数据库会被替换）。", show_default=True)
+        Path, typer.Argument(help="放演示数据库和报表的文件夹（不存在时新建）。", show_default=True)
     ] = demo.DEFAULT_DIR,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="替换上次演示的数据库和报表（不是演示建立的数据库仍不会动）。")]
+    = False,
     user: UserOption = None,
 ) -> None:
     """在 DIR 中建立示例县交城县：新的演示数据库，导入示例工作簿，写出 2019 年 1 月月报和野则河村五本账，
@@ -29,9 +31,10 @@ def demo_cmd(
     Example: povmon demo ./povmon-demo
     """
     started = time.monotonic()
+    demo.check_folder(directory, force=force)  # before saying anything is built
     console.info(f"演示：建立交城县示例登记簿（{directory / demo.DB_FILE}），导入示例工作簿……")
     with ImportProgress(quiet) as progress:
-        result = demo.run(directory, user=user_of(user), progress=progress)
+        result = demo.run(directory, user=user_of(user), progress=progress, force=force)
     counts = result.imported.counts
     console.info("已导入：" + "，".join(
         f"{label} {counts[kind]['created']}" for kind, label in
@@ -53,10 +56,14 @@ def demo_cmd(
 def generate_cmd(
     directory: Annotated[Path, typer.Argument(help="写出示例工作簿的文件夹。")],
     seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成完全相同的文件。")] = sample.SEED,
+    force: ForceOption = False,
 ) -> None:
     """生成示例县的工作簿（同一种子总是生成完全相同的文件）。
 
     Example: povmon sample generate sample_data
     """
+    if directory.exists():
+        for name in sample.FILES:
+            files.check_target(directory / name, force=force)
     paths = sample.write(directory, seed, progress=lambda name: console.info(f"生成 {directory / name} ……"))
     console.success(f"已生成 {len(paths)} 个示例工作簿：{directory}")

@@ -10,9 +10,18 @@ import typer
 from sqlalchemy.exc import IntegrityError
 
 from povmon import console
-from povmon.cli.common import AsOfOption, DbOption, JsonOption, UserOption, parse_day, user_of
-from povmon.config import database_url
-from povmon.db import ensure_schema, make_engine, session_factory
+from povmon.cli.common import (
+    AsOfOption,
+    DbOption,
+    ForceOption,
+    JsonOption,
+    UserOption,
+    open_engine,
+    output_file,
+    parse_day,
+    user_of,
+)
+from povmon.db import ensure_schema, session_factory
 from povmon.errors import PovmonError
 from povmon.ingest import ImportOptions, ImportResult, errors_book, import_files, template
 from povmon.ingest.columns import Mapping
@@ -44,6 +53,8 @@ def import_cmd(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="--errors 文件已存在时用新文件替换（导入的文件不会被覆盖）。")]
+    = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -51,7 +62,7 @@ def import_cmd(
 
     Example: povmon import 会立乡花名册.xlsx --create-areas --errors 错误.xlsx
     """
-    day = parse_day(as_of)
+    day = parse_day(as_of, future=True)
     if day > dt.date.today():
         raise typer.BadParameter("文件描述的日期不能晚于今天", param_hint="--as-of")
     if errors is not None and errors.suffix.lower() != ".xlsx":
@@ -59,11 +70,13 @@ def import_cmd(
     if errors is not None and not errors.resolve().parent.is_dir():
         # checked before importing: a committed import must never end in a failure about the error file
         raise PovmonError(f"放错误文件的文件夹 {errors.resolve().parent} 不存在；请先建立它或换一个 --errors 路径。")
+    if errors is not None:
+        output_file(errors, force=force, inputs=[*files, mapping], option="--errors", uses_db=True, db=db)
     options = ImportOptions(
         user=user_of(user), as_of=day, dry_run=dry_run, strict=strict, create_areas=create_areas,
         mapping=Mapping.load(mapping) if mapping else None, mapping_file=str(mapping) if mapping else None,
     )
-    engine = make_engine(database_url(db))
+    engine = open_engine(db)
     try:
         ensure_schema(engine)
         with ImportProgress(quiet) as progress:
@@ -87,6 +100,8 @@ def import_cmd(
             written = errors_book.write(errors, result)
         except OSError as exc:
             unwritable = exc.strerror or str(exc)
+        except Exception as exc:  # the import is committed: say so, whatever failed with the file
+            unwritable = console.printable(f"{type(exc).__name__}: {exc}")[:200]
     if json:
         console.print_json(result.as_json())
     else:
@@ -206,6 +221,7 @@ def _problems(problems: list) -> None:
 
 def template_cmd(
     out: Annotated[Path, typer.Argument(help="要写出的模板文件（.xlsx）。", show_default=False)],
+    force: ForceOption = False,
 ) -> None:
     """写出空白导入模板：每类记录一张表，带下拉选项和填表说明。
 
@@ -215,6 +231,7 @@ def template_cmd(
         raise typer.BadParameter("模板文件应以 .xlsx 结尾", param_hint="OUT")
     if not out.parent.exists():
         raise PovmonError(f"文件夹 {out.parent} 不存在；请先建立它或换一个路径。")
+    output_file(out, force=force, option="OUT")
     try:
         template.write(out)
     except OSError as exc:

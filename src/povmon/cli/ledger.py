@@ -9,8 +9,18 @@ from typing import Annotated
 
 import typer
 
-from povmon import console
-from povmon.cli.common import AsOfOption, DbOption, ShowIdsOption, UserOption, parse_day, unit_of_work, user_of
+from povmon import console, files
+from povmon.cli.common import (
+    AsOfOption,
+    DbOption,
+    ForceOption,
+    ShowIdsOption,
+    UserOption,
+    output_file,
+    parse_day,
+    unit_of_work,
+    user_of,
+)
 from povmon.errors import PovmonError
 from povmon.reports import ledger as library
 from povmon.reports import ledger_xlsx
@@ -34,6 +44,13 @@ def _target(output: Path | None, label: str, day: dt.date, split: bool) -> Path:
     if not output.parent.is_dir():
         raise PovmonError(f"文件夹 {output.parent} 不存在；请先建立它或换一个 -o 路径。")
     return output
+
+
+def _checked(ledgers, folder: Path, force: bool):
+    """The ledgers of a --split run, each refused before it is written when its file exists (without --force)."""
+    for one in ledgers:
+        files.check_target(folder / ledger_xlsx.file_name(one), force=force, option="-o")
+        yield one
 
 
 def ledger(
@@ -61,6 +78,7 @@ def ledger(
     split: Annotated[bool, typer.Option("--split", help="每户一个文件，放在一个文件夹里。")] = False,
     as_of: AsOfOption = None,
     show_ids: ShowIdsOption = False,
+    force: ForceOption = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -82,22 +100,33 @@ def ledger(
     if output is not None and not split and not output.is_dir() and output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"{output} 不是 .xlsx 文件名；请写成 例如 -o 五本账.xlsx。", param_hint="-o")
 
+    def choose(session):
+        chosen = library.select_households(session, day, codes=codes, village=village, township=township,
+                                           cadre=cadre)
+        place = _target(output, chosen.label, day, split)
+        if not split:
+            output_file(place, force=force, option="-o", uses_db=True, db=db)
+        return chosen, place
+
+    if show_ids:
+        # audit first, in the transaction that decides what is exported: committed before any full ID reaches
+        # a file, so that no file with IDs exists without its audit rows (if writing fails, the rows only say more)
+        with unit_of_work(db) as session:
+            selection, target = choose(session)
+            library.record_unmasked_export(session, selection, user=user_of(user),
+                                           note=f"ledger --show-ids 截至 {day.isoformat()}")
     with unit_of_work(db) as session:
-        selection = library.select_households(session, day, codes=codes, village=village, township=township,
-                                              cadre=cadre)
-        target = _target(output, selection.label, day, split)
+        if not show_ids:
+            selection, target = choose(session)
         ledgers = library.ledgers(session, selection.household_ids, day, show_ids=show_ids)
         try:
             if split:
-                count = len(ledger_xlsx.write_split(ledgers, target))
+                count = len(ledger_xlsx.write_split(_checked(ledgers, target, force), target))
             else:
                 count = ledger_xlsx.write_workbook(ledgers, target)
         except OSError as exc:
             raise PovmonError(
                 f"无法写入 {target}：{exc.strerror or exc}；请检查路径和权限，或先关闭在 Excel 中打开的同名文件。"
             ) from exc
-        if show_ids:
-            library.record_unmasked_export(session, selection, user=user_of(user),
-                                           note=f"ledger --show-ids 截至 {day.isoformat()}")
     where = f"文件夹 {target}（每户一个文件）" if split else str(target)
     console.success(f"已生成 {count} 户的五本账（截至 {day.isoformat()}）：{where}")

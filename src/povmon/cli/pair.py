@@ -115,7 +115,7 @@ def list_cmd(
 
     Example: povmon pair list --cadre 李四 --history
     """
-    day = parse_day(as_of)
+    day = parse_day(as_of, future=True)  # pairings may be dated ahead: the planned ones can be listed
     with unit_of_work(db) as session:
         place = hh.by_code(session, household) if household else None
         person = cadres.find(session, cadre) if cadre else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,15 @@ from rich.console import Group
 from rich.text import Text
 
 from povmon import console
-from povmon.cli.common import DbOption, JsonOption, UserOption, unit_of_work, user_of
+from povmon.cli.common import (
+    DbOption,
+    ForceOption,
+    JsonOption,
+    UserOption,
+    output_file,
+    unit_of_work,
+    user_of,
+)
 from povmon.errors import PovmonError
 from povmon.reports import close as closing
 from povmon.reports import monthly, monthly_xlsx
@@ -26,11 +35,17 @@ AreaOption = Annotated[
 SHOWN = 30  # differences and changes shown on screen; the workbook's 结账核对 sheet lists them all
 
 
-def _month(value: str) -> monthly.Month:
+def _month(value: str, *, begun: bool = True) -> monthly.Month:
+    """The --month option; with ``begun``, a month that has not begun yet is refused (its figures would be
+    a guess presented as fact)."""
     try:
-        return monthly.Month.parse(value)
+        month = monthly.Month.parse(value)
     except parse.ValueProblem as exc:
         raise typer.BadParameter(exc.message, param_hint="--month") from None
+    if begun and month.first > dt.date.today():
+        raise PovmonError(f"{month.label} 还没有开始（今天是 {dt.date.today().isoformat()}），没有可统计的数字；"
+                          "请给本月或以前的月份。")
+    return month
 
 
 @app.command("monthly")
@@ -45,6 +60,7 @@ def monthly_cmd(
     pair_limit: Annotated[
         int, typer.Option("--pair-limit", min=1, help="数据质量：每名干部结对户数的上限。")
     ] = monthly.DEFAULT_PAIR_LIMIT,
+    force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
     """月报：县、各乡镇、各村截至月末的全部指标；已结账的月份与结账数字核对。
@@ -56,6 +72,8 @@ def monthly_cmd(
         raise typer.BadParameter(f"{output} 不是 .xlsx 文件名；请写成 例如 -o 月报-2019-01.xlsx。", param_hint="-o")
     if output is not None and not output.parent.is_dir():
         raise PovmonError(f"文件夹 {output.parent} 不存在；请先建立，或换一个 -o 路径。")
+    if output is not None:
+        output_file(output, force=force, option="-o", uses_db=True, db=db)
     with unit_of_work(db) as session:
         report = monthly.build(session, wanted, area)
         comparison = closing.compare(session, report)
@@ -117,7 +135,8 @@ def _name(area: monthly.AreaFigures) -> str:
 def render_comparison(comparison: closing.Comparison):
     """What the auditor must know about the close: the same, or what changed and why."""
     c = comparison.close
-    head = f"{c.month} 已于 {closing.when(c.closed_at)} 由 {c.user} 结账（{comparison.scope}，sha256 {c.sha256[:16]}…）"
+    head = console.printable(
+        f"{c.month} 已于 {closing.when(c.closed_at)} 由 {c.user} 结账（{comparison.scope}，sha256 {c.sha256[:16]}…）")
     if comparison.same:
         return Text(f"✓ {head}；重新计算与结账时完全一致。")
     parts: list = []
@@ -146,7 +165,7 @@ def render_comparison(comparison: closing.Comparison):
                                        [list(row) for row in comparison.summary()]))
     else:
         parts.append(Text("未找到结账后新建或修改的记录：差异可能来自程序版本不同（结账时为 "
-                          f"{c.note or '未记录'}），或有人绕过 povmon 直接改了数据库。"))
+                          f"{console.printable(c.note or '未记录')}），或有人绕过 povmon 直接改了数据库。"))
     return Group(*parts)
 
 
@@ -189,7 +208,7 @@ def closes_cmd(
 
     Example: povmon report closes
     """
-    label = _month(month).label if month is not None else None
+    label = _month(month, begun=False).label if month is not None else None
     with unit_of_work(db) as session:
         data = [closing.close_json(session, c) for c in closing.list_closes(session, label)]
         shown = [[c.month, closing.scope_name(session, c), c.as_of.isoformat(), closing.when(c.closed_at), c.user,

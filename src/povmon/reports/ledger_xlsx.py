@@ -557,7 +557,7 @@ _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
 def file_name(ledger: Ledger) -> str:
     """户编号_户主.xlsx, safe on Windows and Linux."""
-    return _UNSAFE_FILE_CHARS.sub("_", sheet_name(ledger)).strip("._") + ".xlsx"
+    return _UNSAFE_FILE_CHARS.sub("_", xlsx.safe_text(sheet_name(ledger))).strip("._") + ".xlsx"
 
 
 def _print_setup(printed_on: dt.date):
