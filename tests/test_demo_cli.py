@@ -21,18 +21,21 @@ pytestmark = pytest.mark.skipif(
 runner = CliRunner()
 
 
-def test_demo_replaces_its_database_and_prints_the_county(tmp_path):
+def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path):
     folder = tmp_path / "demo"
-    folder.mkdir()
-    (folder / "povmon.db").write_bytes(b"an old demo database that must go")
-    (folder / "povmon.db-wal").write_bytes(b"stale")
     result = runner.invoke(app, ["demo", str(folder)])
     assert result.exit_code == 0, result.output
     assert "交城县" in result.stdout and "西营镇" in result.stdout and "29287" in result.stdout
     assert (folder / demo.REPORT_FILE).is_file() and (folder / demo.LEDGER_FILE).is_file()
+    assert demo.is_demo_database(folder / "povmon.db")
+    again = runner.invoke(app, ["demo", str(folder)])
+    assert again.exit_code == 1 and "--force" in again.stderr
+    (folder / "povmon.db-wal").write_bytes(b"stale")
+    forced = runner.invoke(app, ["demo", str(folder), "--force"])
+    assert forced.exit_code == 0, forced.output
     engine = make_engine(f"sqlite:///{folder / 'povmon.db'}")
     with session_factory(engine)() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 1
+        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 1  # a fresh database, not added to
         assert session.scalar(select(func.count()).select_from(Household)) > 15_000
     engine.dispose()
 

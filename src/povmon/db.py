@@ -226,7 +226,7 @@ def explain(exc: DBAPIError, engine: Engine | None = None) -> PovmonError:
     if engine is not None and engine.dialect.name == "postgresql" and (
             "connection" in lowered or "timeout" in lowered or "could not" in lowered or "server" in lowered):
         host = f"{engine.url.host or 'localhost'}:{engine.url.port or 5432}"
-        return PovmonError(f"数据库服务器 {host} 没有应答（{reason}）；请确认 PostgreSQL 服务已启动，"
+        return PovmonError(f"无法连接数据库服务器 {host}，它没有应答（{reason[:160]}）；请确认 PostgreSQL 服务已启动，"
                            "--db 地址中的服务器和端口正确。")
     if "nul" in lowered and ("0x00" in lowered or "character" in lowered):
         return PovmonError("文字中含有不可见的空字符（NUL），数据库不能保存；请删去该字符后重试。")

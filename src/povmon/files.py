@@ -173,27 +173,39 @@ def _flush_folder(folder: Path) -> None:
             os.close(fd)
 
 
-class Killed(BaseException):
-    """A caught kill (SIGTERM, SIGHUP) turned into an exception, so that temporary files are removed."""
+_live: set[Path] = set()  # temporary files being written now
+_previous: dict[int, object] = {}
 
 
 @contextlib.contextmanager
 def _removed_on_kill(temp: Path) -> Iterator[None]:
-    """While writing, a SIGTERM or SIGHUP ends the write like an error (the temporary file goes), then exits."""
-    if threading.current_thread() is not threading.main_thread() or not _CAUGHT:
-        yield
-        return
-
-    def _raise(signum, _frame):
-        raise Killed(signum)
-
-    previous = {sig: signal.signal(sig, _raise) for sig in _CAUGHT}
+    """While ``temp`` is being written, a SIGTERM or SIGHUP removes it before the process ends as killed."""
+    _live.add(temp)
+    if len(_live) == 1 and threading.current_thread() is threading.main_thread():
+        for sig in _CAUGHT:
+            if signal.getsignal(sig) is not signal.SIG_IGN:  # nohup's ignored SIGHUP stays ignored
+                _previous[sig] = signal.signal(sig, _on_kill)
     try:
         yield
-    except Killed as exc:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise SystemExit(128 + int(exc.args[0])) from None
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        _live.discard(temp)
+        if not _live and _previous:
+            for sig, handler in _previous.items():
+                signal.signal(sig, handler)
+            _previous.clear()
+
+
+def _on_kill(signum, frame) -> None:
+    for temp in list(_live):
+        with contextlib.suppress(OSError):
+            temp.unlink()
+    _live.clear()
+    previous = _previous.pop(signum, signal.SIG_DFL)
+    for sig, handler in _previous.items():
+        signal.signal(sig, handler)
+    _previous.clear()
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)  # end as the kill asked, with its status

@@ -25,6 +25,7 @@ from povmon.db import ensure_schema, session_factory
 from povmon.errors import PovmonError
 from povmon.ingest import ImportOptions, ImportResult, errors_book, import_files, template
 from povmon.ingest.columns import Mapping
+from povmon.rules.text import excerpt
 
 KIND_LABELS = {"areas": "区划", "households": "户", "members": "成员", "incomes": "收入", "events": "识别变动",
                "cadres": "帮扶干部", "pairings": "结对", "benefits": "享受政策", "measures": "帮扶措施",
@@ -210,7 +211,7 @@ def _problems(problems: list) -> None:
         if p.row is None:
             rows = "表头"
         where = f"【{p.column}】" if p.column else ""
-        value = f"“{p.value}”" if p.value else ""
+        value = f"“{excerpt(p.value)}”" if p.value else ""
         console.info(f"    {rows}{where}{value}：{p.message}  [{p.code}]")
         lines += 1
         i = j + 1

@@ -12,6 +12,7 @@ from povmon.cli.common import DbOption, JsonOption, UserOption, unit_of_work, us
 from povmon.errors import PovmonError
 from povmon.rules import lines as rules
 from povmon.rules.money import yuan
+from povmon.rules.vocab import LINE_KIND
 from povmon.services import lines as service
 
 app = typer.Typer(help="标准线：查看贫困线、监测线，导入本县（省）标准。", no_args_is_help=True)
@@ -33,7 +34,7 @@ def list_cmd(json: JsonOption = False, db: DbOption = None) -> None:
         return
     console.show(console.table(
         "标准线（元/人·年）", ["年度", "地区", "类别", "标准", "说明"],
-        [[ln.year, ln.region, "贫困线" if ln.kind == "poverty" else "监测线", yuan(ln.yuan), ln.note or ""]
+        [[ln.year, rules.region_label(ln.region), LINE_KIND.label(ln.kind) or ln.kind, yuan(ln.yuan), ln.note or ""]
          for ln in lines],
     ))
 
@@ -41,7 +42,7 @@ def list_cmd(json: JsonOption = False, db: DbOption = None) -> None:
 @app.command("load")
 def load_cmd(
     file: Annotated[
-        Path, typer.Argument(help="CSV 文件：year,region,kind,yuan[,note]（也可用 年度,地区,类别,标准,说明）。")
+        Path, typer.Argument(help="CSV 文件：年度,地区,类别,标准（元）[,说明]（或 year,region,kind,yuan[,note]）。")
     ],
     db: DbOption = None,
     user: UserOption = None,

@@ -12,7 +12,6 @@ import datetime as dt
 import math
 from pathlib import Path
 
-import python_calamine
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
@@ -20,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from povmon import files, xlsx
 from povmon.ingest.importer import ImportResult, RejectedSheet
-from povmon.ingest.read import read_sheet
+from povmon.ingest.read import reread
 
 EXPLAIN = "错误说明"
 EXPLAIN_WIDTH = 70
@@ -34,14 +33,11 @@ def _load_values(sheets: list[RejectedSheet]) -> None:
         if any(r.values is None for r in sheet.rows):
             by_file.setdefault(sheet.path, []).append(sheet)
     for file, wanted in by_file.items():
-        book = python_calamine.CalamineWorkbook.from_path(str(file))
-        try:
-            for sheet in wanted:
-                rows = read_sheet(book, sheet.sheet).rows
-                for r in sheet.rows:
-                    r.values = list(rows[r.row - 1]) if r.row - 1 < len(rows) else []
-        finally:
-            book.close()
+        sheets = reread(file, [sheet.sheet for sheet in wanted])  # with the reader's limits, as the import read it
+        for sheet in wanted:
+            rows = sheets[sheet.sheet].rows
+            for r in sheet.rows:
+                r.values = list(rows[r.row - 1]) if r.row - 1 < len(rows) else []
 
 
 def write(path: Path | str, result: ImportResult) -> int:

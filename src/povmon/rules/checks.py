@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from povmon.rules import idcard
 from povmon.rules.status import POOR_NOW, STATUS_LABELS, StatusOn, allowed_next, effective, sort_key, status_on
+from povmon.rules.text import excerpt
 from povmon.rules.vocab import EVENT_KIND, LABOUR, MONITORING_TYPE
 
 AREA_CODE_LENGTH = {"county": 6, "township": 9, "village": 12}
@@ -137,7 +138,7 @@ def unknown_area(level: str | None, name: str, within: str | None = None) -> lis
     title = LEVEL_TITLE.get(level or "", "地区")
     place = f"（{within}）" if within else ""
     return [Problem("unknown_area",
-                    f"没有名为“{name}”的{title}{place}；请核对名称，或先建立该{title}"
+                    f"没有名为“{excerpt(name)}”的{title}{place}；请核对名称，或先建立该{title}"
                     "（povmon area add、导入文件中的“行政区划”表，或导入时加 --create-areas）", title)]
 
 
@@ -149,7 +150,7 @@ def area(value: str, level: str | None, matches: Sequence[str]) -> list[Problem]
         title = LEVEL_TITLE.get(level or "", "地区")
         return [Problem(
             "unknown_area",
-            f"有{len(matches)}个名为“{value}”的{title}（{'、'.join(matches)}）；"
+            f"有{len(matches)}个名为“{excerpt(value)}”的{title}（{'、'.join(matches)}）；"
             f"请写明上级，如 {matches[0]}，或填区划代码",
             title,
         )]
@@ -162,7 +163,7 @@ def area_code(level: str, code: str | None, parent_code: str | None, parent_name
         return []
     length = AREA_CODE_LENGTH[level]
     if not code.isdigit() or len(code) != length:
-        return [Problem("bad_value", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{code}”",
+        return [Problem("bad_value", f"{LEVEL_TITLE[level]}的区划代码应为{length}位数字，这里是“{excerpt(code)}”",
                         "区划代码")]
     if parent_code and not code.startswith(parent_code):
         return [Problem(
@@ -176,11 +177,11 @@ def area_code(level: str, code: str | None, parent_code: str | None, parent_name
 def reference(what: str, value: str, count: int, candidates: Sequence[str] = ()) -> list[Problem]:
     """A cadre, household or event named by the user must exist, once; what is its Chinese kind (帮扶干部, 户 …)."""
     if count == 0:
-        return [Problem("unknown_reference", f"没有找到{what}“{value}”；请核对，或先登记该{what}", what)]
+        return [Problem("unknown_reference", f"没有找到{what}“{excerpt(value)}”；请核对，或先登记该{what}", what)]
     if count > 1:
         listed = "、".join(candidates)
         return [Problem("unknown_reference",
-                        f"有{count}个{what}叫“{value}”（{listed}）；请改用身份证号指明是哪一位", what)]
+                        f"有{count}个{what}叫“{excerpt(value)}”（{listed}）；请改用身份证号指明是哪一位", what)]
     return []
 
 

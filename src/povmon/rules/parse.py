@@ -12,7 +12,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from povmon.rules.money import as_decimal, to_fen
-from povmon.rules.text import clean_text, fold, shown
+from povmon.rules.text import clean_text, excerpt, fold, shown
 from povmon.rules.vocab import Vocabulary, parse_bool
 
 
@@ -69,7 +69,7 @@ def code(value: object, limit: int | None = None) -> str | None:
         raise ValueProblem("bad_value", "编号不能是是/否")
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueProblem("bad_value", f"“{shown(value)}”不是编号；请把该列设为文本后重新录入")
+            raise ValueProblem("bad_value", f"“{excerpt(shown(value))}”不是编号；请把该列设为文本后重新录入")
         if abs(value) >= 1e15:  # 16 digits and more: Excel kept only 15 of them
             raise ValueProblem(
                 "bad_value",
@@ -112,18 +112,18 @@ def amount(value: object, *, blank_is_zero: bool = True) -> Decimal | None:
         text = fold(str(value)).replace(",", "").replace("，", "")
         text = _AMOUNT_SUFFIX.sub("", text).lstrip("¥￥")
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueProblem("bad_number", f"“{value}”不是金额；请填写数字，如 1234.50 或 3000元")
+            raise ValueProblem("bad_number", f"“{excerpt(value)}”不是金额；请填写数字，如 1234.50 或 3000元")
         result = _fen_exact(Decimal(text), value)
     if result < 0:
         raise ValueProblem("bad_number",
-                           f"“{shown(value)}”是负数；金额都填正数（经营支出单列，退回的款项请在备注中说明）")
+                           f"“{excerpt(shown(value))}”是负数；金额都填正数（经营支出单列，退回的款项请在备注中说明）")
     return result
 
 
 def _fen_exact(number: Decimal, raw: object) -> Decimal:
     """An amount that is exact to the fen; more decimals would be silently lost, so they are refused."""
     if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
-        raise ValueProblem("bad_number", f"“{raw}”有两位以上小数；金额精确到分，请改为两位小数")
+        raise ValueProblem("bad_number", f"“{excerpt(raw)}”有两位以上小数；金额精确到分，请改为两位小数")
     return to_fen(number)
 
 
@@ -137,7 +137,7 @@ def decimal2(value: object) -> Decimal | None:
     try:
         result = Decimal(text)
     except InvalidOperation:
-        raise ValueProblem("bad_number", f"“{value}”不是数字；请填写数字，如 3.5") from None
+        raise ValueProblem("bad_number", f"“{excerpt(value)}”不是数字；请填写数字，如 3.5") from None
     return to_fen(result)
 
 
@@ -161,9 +161,9 @@ def integer(value: object, *, low: int | None = None, high: int | None = None, u
         return None
     result = _whole(value, lambda text: text.replace(",", "").removesuffix(unit))
     if result is None:
-        raise ValueProblem("bad_number", f"“{value}”不是整数；请填写整数")
+        raise ValueProblem("bad_number", f"“{excerpt(value)}”不是整数；请填写整数")
     if (low is not None and result < low) or (high is not None and result > high):
-        raise ValueProblem("bad_number", f"“{value}”超出范围（应在 {low} 到 {high} 之间）")
+        raise ValueProblem("bad_number", f"“{excerpt(value)}”超出范围（应在 {low} 到 {high} 之间）")
     return result
 
 
@@ -177,9 +177,9 @@ def year(value: object) -> int | None:
         return value.year
     result = _whole(value, lambda text: text.removesuffix("年度").removesuffix("年"))
     if result is None:
-        raise ValueProblem("bad_date", f"“{value}”不是年份；请填写四位年份，如 2016")
+        raise ValueProblem("bad_date", f"“{excerpt(value)}”不是年份；请填写四位年份，如 2016")
     if not 1949 <= result <= 2100:
-        raise ValueProblem("bad_date", f"“{value}”不是合理的年份；请填写四位年份，如 2016")
+        raise ValueProblem("bad_date", f"“{excerpt(value)}”不是合理的年份；请填写四位年份，如 2016")
     return result
 
 
@@ -203,7 +203,7 @@ def date(value: object) -> dt.date | None:
                 return dt.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 break
-    raise ValueProblem("bad_date", f"“{value}”不是日期；请填写如 2016-03-01、2016.3.1 或 2016年3月1日")
+    raise ValueProblem("bad_date", f"“{excerpt(value)}”不是日期；请填写如 2016-03-01、2016.3.1 或 2016年3月1日")
 
 
 def date_or_year(value: object) -> tuple[dt.date | None, bool]:
@@ -230,7 +230,7 @@ def month(value: object) -> tuple[int, int]:
         match = pattern.match(text)
         if match and 1 <= int(match[2]) <= 12:
             return int(match[1]), int(match[2])
-    raise ValueProblem("bad_date", f"“{value}”不是月份；请写成 YYYY-MM，如 2019-01")
+    raise ValueProblem("bad_date", f"“{excerpt(value)}”不是月份；请写成 YYYY-MM，如 2019-01")
 
 
 def year_end(y: int) -> dt.date:
@@ -252,7 +252,8 @@ def term(vocab: Vocabulary, value: object, *, required: bool = False) -> str | N
         return None
     code = vocab.lookup(value)
     if code is None:
-        raise ValueProblem("bad_value", f"“{clean_text(value)}”不是有效的{vocab.title}；可填：{vocab.accepted()}")
+        raise ValueProblem("bad_value",
+                           f"“{excerpt(clean_text(value))}”不是有效的{vocab.title}；可填：{vocab.accepted()}")
     return code
 
 
@@ -277,5 +278,5 @@ def boolean(value: object, title: str = "") -> bool | None:
         return None
     result = parse_bool(value)
     if result is None:
-        raise ValueProblem("bad_value", f"“{clean_text(value)}”不是有效的{title or '是否'}；请填 是 或 否")
+        raise ValueProblem("bad_value", f"“{excerpt(clean_text(value))}”不是有效的{title or '是否'}；请填 是 或 否")
     return result

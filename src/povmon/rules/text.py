@@ -45,6 +45,17 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+EXCERPT = 50  # characters of a value a message repeats; a 32,767-character cell is not echoed whole
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """A value as a message repeats it: whole when short, else its beginning and its length."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 字）"
+
+
 def shown(value: object) -> str | None:
     """A cell value as the clerk saw it, for messages and JSON: text, never a float's exponent form."""
     if value is None or value == "":
