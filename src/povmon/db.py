@@ -82,12 +82,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A unit of work that will write takes the write lock at BEGIN: it then waits its turn (busy_timeout)
+        # behind another writer. A deferred transaction that has read cannot wait — SQLite refuses at once
+        # (SQLITE_BUSY), whatever the timeout — so writers say so up front (``writing``).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITES) else "BEGIN")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+WRITES = "povmon_writes"
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine for a unit of work that writes: on SQLite its transaction takes the write lock at BEGIN."""
+    return engine.execution_options(**{WRITES: True})
+
+
+def session_factory(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
     """A sessionmaker whose objects stay readable after commit (reports render after the unit of work)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=writing(engine) if writes else engine, expire_on_commit=False)
 
 
 def migrations_dir() -> Path:

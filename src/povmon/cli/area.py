@@ -37,7 +37,7 @@ def add_cmd(
     name = ask(name, "NAME", "名称")
     level = ask(level, "--level", f"级别（{LEVELS}）")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         outcome = areas.add(session, name=name, level=level, parent=parent, code=code, user=user_of(user))
         data = outcome.as_json()
     report(outcome, data, json, f"已建立 {data['path']}" + (f"（{code}）" if code else "") + "。")
@@ -61,7 +61,7 @@ def rename_cmd(
     area = ask(area, "AREA", "要改名的区划")
     new_name = ask(new_name, "NEW_NAME", "新名称")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         outcome = areas.rename(session, area, new_name, code=code, reason=reason, user=user_of(user))
         data = outcome.as_json()
     report(outcome, data, json, f"已改名为 {data['path']}。")

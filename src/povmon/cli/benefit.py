@@ -41,7 +41,7 @@ def add_cmd(
     date = ask(date, "--date", "发放日期")
     amount = ask(amount, "--amount", "金额")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = benefits.add(session, household, policy=policy, category=category, date=date, amount=amount,
                                member=member, note=note, user=user_of(user))

@@ -37,7 +37,7 @@ def add_cmd(
     name = ask(name, "--name", "姓名")
     id_number = ask(id_number, "--id-number", "身份证号", idcard_check)
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         outcome = cadres.add(session, name=name, id_number=id_number, unit=unit, post=post, phone=phone, role=role,
                              village=village, note=note, user=user_of(user))
         data = outcome.as_json()

@@ -183,12 +183,15 @@ def user_of(value: str | None) -> str:
 
 
 @contextmanager
-def unit_of_work(db: str | None) -> Iterator[Session]:
-    """A session in one transaction on an up-to-date schema: committed on success, rolled back on error."""
+def unit_of_work(db: str | None, *, writes: bool = False) -> Iterator[Session]:
+    """A session in one transaction on an up-to-date schema: committed on success, rolled back on error.
+
+    ``writes``: the command changes the register, so on SQLite it waits its turn behind another writer
+    (POVMON_BUSY_TIMEOUT) and then says who holds the database, instead of failing at once."""
     engine = open_engine(db)
     try:
         ensure_schema(engine)
-        with session_factory(engine)() as session, session.begin():
+        with session_factory(engine, writes=writes)() as session, session.begin():
             yield session
     except DBAPIError as exc:
         exc.povmon_engine = engine  # the failure is explained with the database's own address

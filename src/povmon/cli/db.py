@@ -48,7 +48,7 @@ def current_cmd(db: DbOption = None) -> None:
     """
     engine = open_engine(db)
     try:
-        current = current_revision(engine)
+        current = refuse_newer(engine)
         head = head_revision(engine)
     finally:
         engine.dispose()

@@ -48,7 +48,7 @@ def identify_cmd(
     standard = ask(standard, "--standard", "识别标准")
     cause = ask(cause, "--cause", "主要致贫原因")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = events.identify(session, household, date=date, standard=standard, cause=cause, attribute=attribute,
                                   reason=reason, user=user_of(user))
@@ -77,7 +77,7 @@ def exit_cmd(
     code = ask(code, "CODE", "户编号")
     date = ask(date, "--date", "退出日期或年份")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = events.exit_household(session, household, date=date, force=force, reason=reason,
                                         user=user_of(user))
@@ -104,7 +104,7 @@ def return_cmd(
     code = ask(code, "CODE", "户编号")
     date = ask(date, "--date", "返贫日期")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = events.return_to_poverty(session, household, date=date, cause=cause, reason=reason,
                                            user=user_of(user))
@@ -137,7 +137,7 @@ def monitor_cmd(
     kind = ask(kind, "--type", "监测对象类型")
     risks = ask(risks, "--risk", "风险类型（多项用顿号分隔）")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = events.monitor(session, household, date=date, monitoring_type=kind,
                                  risks=risks if isinstance(risks, list) else [risks], lead=lead, reason=reason,
@@ -165,7 +165,7 @@ def eliminate_cmd(
     date = ask(date, "--date", "风险消除日期")
     how = ask(how, "--how", "风险消除方式（帮扶消除、自然消除）")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = events.eliminate(session, household, date=date, how=how, reason=reason, user=user_of(user))
         data = outcome.as_json()
@@ -190,7 +190,7 @@ def revoke_cmd(
     date = ask(date, "--date", "撤销日期")
     reason = ask(reason, "--reason", "撤销理由")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = events.revoke(session, household, date=date, reason=reason, user=user_of(user))
         data = outcome.as_json()
@@ -214,7 +214,7 @@ def cancel_cmd(
     event_id = ask(event_id, "EVENT_ID", "事件编号")
     reason = ask(reason, "--reason", "作废理由")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         outcome = events.cancel(session, event_id, reason=reason, on=date, user=user_of(user))
         data = outcome.as_json()
     cancelled = data["cancels"]

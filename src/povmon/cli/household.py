@@ -64,7 +64,7 @@ def add_cmd(
     ask.check()
     fields = {"group_name": group, "phone": phone, "attribute": attribute}
     fields = {k: v for k, v in fields.items() if v is not None} | pairs(sets)
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         outcome = household_entry.add(session, code=code, village=village, head_name=head, head_id=head_id,
                                       fields=fields, head_fields=pairs(head_sets, "--head-set"), user=user_of(user))
         data = outcome.as_json()
@@ -104,7 +104,7 @@ def edit_cmd(
     if value is None:
         value = ask(value, "VALUE", "新值")
         ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = household_entry.edit(session, household, field, value, user=user_of(user), reason=reason)
         data = outcome.as_json()
@@ -166,7 +166,7 @@ def show(
     Example: povmon household show 1411221040010006 --as-of 2018-12-31 --json
     """
     day = parse_day(as_of)
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=show_ids) as session:
         view = household_view(session, code, day, show_ids=show_ids)
         if show_ids:
             audit.log(session, user=user_of(user), action="export", table="household", row_id=None,

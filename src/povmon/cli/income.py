@@ -58,7 +58,7 @@ def set_cmd(
     ask.check()
     amounts = {"wage": wage, "business": business, "business_expense": business_expense, "property": property_,
                "transfer": transfer, "compliant_spending": compliant_spending}
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = incomes.record(session, household, year=year, month=month,
                                  amounts={k: v for k, v in amounts.items() if v is not None}, note=note,

@@ -111,7 +111,7 @@ def ledger(
     if show_ids:
         # audit first, in the transaction that decides what is exported: committed before any full ID reaches
         # a file, so that no file with IDs exists without its audit rows (if writing fails, the rows only say more)
-        with unit_of_work(db) as session:
+        with unit_of_work(db, writes=True) as session:
             selection, target = choose(session)
             library.record_unmasked_export(session, selection, user=user_of(user),
                                            note=f"ledger --show-ids 截至 {day.isoformat()}")

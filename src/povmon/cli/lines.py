@@ -59,6 +59,6 @@ def load_cmd(
         raise PovmonError(f"{file.name} 不是 UTF-8 编码的 CSV；请在 Excel 中另存为“CSV UTF-8”。") from exc
     except rules.LineFileError as exc:
         raise PovmonError(str(exc)) from exc
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         created, updated = service.load(session, lines, user=user_of(user))
     console.success(f"已导入标准线：新增 {created} 条，更新 {updated} 条，未变 {len(lines) - created - updated} 条。")

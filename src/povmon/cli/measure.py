@@ -36,7 +36,7 @@ def add_cmd(
     date = ask(date, "--date", "日期")
     description = ask(description, "--description", "措施内容")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         person = cadres.find(session, cadre) if cadre else None
         outcome = assistance.add_measure(session, household, kind=kind, date=date, description=description,

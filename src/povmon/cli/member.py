@@ -44,7 +44,7 @@ def add_cmd(
     relation = ask(relation, "--relation", "与户主关系")
     how = ask(how, "--how", "新增原因（出生、婚入、迁入）")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         outcome = members.add(session, household, name=name, id_number=id_number, relation=relation, reason=how,
                               joined_on=date, fields=pairs(sets), user=user_of(user))
@@ -71,7 +71,7 @@ def leave_cmd(
     how = ask(how, "--how", "减少原因（死亡、迁出）")
     date = ask(date, "--date", "日期")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         member = members.find(session, id_number)
         outcome = members.leave(session, member, reason=how, on=date, note=reason, user=user_of(user))
         data = outcome.as_json()
@@ -103,7 +103,7 @@ def edit_cmd(
     if value is None:
         value = ask(value, "VALUE", "新值")
         ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         place = hh.by_code(session, household) if household else None
         member = members.find(session, id_number, place)
         outcome = members.edit(session, member, field, value, user=user_of(user), reason=reason)
@@ -134,7 +134,7 @@ def move_cmd(
     date = ask(date, "--date", "迁移日期")
     relation = ask(relation, "--relation", "在新户的与户主关系")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         member = members.find(session, id_number)
         target = hh.by_code(session, to)
         source = member.household.code

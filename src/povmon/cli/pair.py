@@ -37,7 +37,7 @@ def add_cmd(
     cadre = ask(cadre, "CADRE", "帮扶干部")
     date = ask(date, "--date", "结对开始日期")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         person = cadres.find(session, cadre)
         outcome = pairings.pair(session, household, person, start=date, note=reason, user=user_of(user))
@@ -65,7 +65,7 @@ def end_cmd(
     cadre = ask(cadre, "CADRE", "帮扶干部")
     date = ask(date, "--date", "结束日期")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         person = cadres.find(session, cadre)
         outcome = pairings.end(session, household, person, on=date, reason=reason, user=user_of(user))
@@ -93,7 +93,7 @@ def replace_cmd(
     new = ask(new, "NEW", "新帮扶干部")
     date = ask(date, "--date", "更换日期")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         before, after = cadres.find(session, old), cadres.find(session, new)
         outcome = pairings.replace(session, before, after, on=date, reason=reason, user=user_of(user))
         data = outcome.as_json()

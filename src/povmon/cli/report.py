@@ -188,7 +188,7 @@ def close_cmd(
     Example: povmon report close --month 2019-01 --user 审计员张
     """
     wanted = _month(month, begun=False)  # a month not over is refused by close_month itself
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         stored, _ = closing.close_month(session, wanted, area, user=user_of(user), note=note, again=again)
         data = closing.close_json(session, stored)
     if json:

@@ -37,7 +37,7 @@ def add_cmd(
     date = ask(date, "--date", "走访日期")
     done = ask(done, "--done", "走访内容")
     ask.check()
-    with unit_of_work(db) as session:
+    with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
         person = cadres.find(session, cadre)
         outcome = assistance.add_visit(session, household, person, date=date, done=done, problems=problems,

@@ -21,6 +21,7 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -138,6 +139,15 @@ class BookScan:
 
 def scan_xlsx(path: Path, limits: ReadLimits) -> BookScan:
     """Scan an .xlsx's parts as they decompress; refuse (PovmonError) anything past the limits."""
+    try:
+        return _scan_xlsx(path, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, expat.ExpatError) as exc:
+        # a part whose content is not what its header declares (a lying size fails the CRC) or broken XML
+        raise PovmonError(f"无法读取 {path.name}（文件已损坏：{str(exc)[:120]}）；"
+                          "请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。") from exc
+
+
+def _scan_xlsx(path: Path, limits: ReadLimits) -> BookScan:
     name = path.name
     try:
         zf = zipfile.ZipFile(path)
