@@ -8,17 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from povmon.ingest.guard import column_letters
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def column(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def row_xml(r: int, values: Iterable[object], first_column: int = 1) -> str:
@@ -26,7 +20,7 @@ def row_xml(r: int, values: Iterable[object], first_column: int = 1) -> str:
     for offset, value in enumerate(values):
         if value is None:
             continue
-        ref = f"{column(first_column + offset)}{r}"
+        ref = f"{column_letters(first_column + offset)}{r}"
         if isinstance(value, (int, float)):
             cells.append(f'<c r="{ref}"><v>{value}</v></c>')
         else:

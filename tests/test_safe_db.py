@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from povmon.cli import app
-from povmon.config import normalize_url, sqlite_file
+from povmon.config import normalize_url
 from povmon.db import make_engine
 from povmon.models import Area, AuditLog
 
@@ -26,6 +26,12 @@ from .conftest import TEST_URL, _is_pg
 
 EXAMPLE = Path(__file__).parent / "data" / "roster-example.xlsx"
 runner = CliRunner()
+
+
+def sqlite_file(url: str):
+    """The SQLite file of a test database URL (None for a server)."""
+    parsed = make_url(normalize_url(url))
+    return Path(parsed.database) if parsed.get_backend_name() == "sqlite" else None
 
 
 def invoke(*args, env=None):

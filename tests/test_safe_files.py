@@ -19,17 +19,23 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from povmon import files
 from povmon.cli import app
-from povmon.config import normalize_url, sqlite_file
+from povmon.config import normalize_url
 from povmon.models import AuditLog
 
 from . import ledger_register as reg
 
 EXAMPLE = Path(__file__).parent / "data" / "roster-example.xlsx"
 runner = CliRunner()
+
+
+def sqlite_file(url: str):
+    """The SQLite file of a test database URL (None for a server)."""
+    parsed = make_url(normalize_url(url))
+    return Path(parsed.database) if parsed.get_backend_name() == "sqlite" else None
 OLD = b"the clerk's own workbook, 5.9 MB of filled rows"
 
 
@@ -38,7 +44,7 @@ def invoke(*args, env=None):
 
 
 def sqlite_only(url: str) -> None:
-    if sqlite_file(normalize_url(url)) is None:
+    if sqlite_file(url) is None:
         pytest.skip("the database is a server, not a file a command could write over")
 
 
@@ -81,7 +87,7 @@ def test_an_existing_file_is_refused_and_replaced_only_with_force(command, cli_d
 def _pg_dump_usable(url: str) -> bool:
     import shutil
 
-    return sqlite_file(normalize_url(url)) is not None or shutil.which("pg_dump") is not None
+    return sqlite_file(url) is not None or shutil.which("pg_dump") is not None
 
 
 def test_ledger_default_file_in_the_current_folder_is_not_overwritten(cli_db, cli_session, tmp_path, monkeypatch):
@@ -212,6 +218,8 @@ def _start_writer(target: Path) -> subprocess.Popen:
 
 @pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
 def test_a_kill_leaves_the_old_file_whole(tmp_path, delay):
+    from povmon import files
+
     target = tmp_path / "五本账.xlsx"
     target.write_bytes(OLD)
     process = _start_writer(target)
@@ -245,6 +253,8 @@ def test_a_write_that_finishes_replaces_the_file_complete(tmp_path):
 
 
 def test_an_error_while_writing_leaves_the_target_untouched(tmp_path):
+    from povmon import files
+
     target = tmp_path / "模板.xlsx"
     target.write_bytes(OLD)
     with pytest.raises(RuntimeError), files.atomic(target) as temporary:

@@ -20,7 +20,7 @@ from povmon import console, xlsx
 from povmon.cli import app
 from povmon.models import Area, Household
 from povmon.rules import parse
-from povmon.rules.text import clean_text, excerpt, fold
+from povmon.rules.text import clean_text, fold
 from povmon.services import areas
 
 from . import hostile
@@ -167,6 +167,8 @@ def test_echoed_values_are_cut_to_a_readable_length(cli_db, tmp_path):
     result = invoke("import", path, "--create-areas", "--as-of", "2019-01-31", "--db", cli_db)
     assert result.exit_code == 0, result.output
     assert "（共 32,767 字）" in result.stdout and len(result.stdout) < 10_000
+    from povmon.rules.text import excerpt
+
     assert excerpt("张三") == "张三" and excerpt("户" * 100) == "户" * 50 + "…（共 100 字）"
     with pytest.raises(parse.ValueProblem) as problem:
         parse.amount("9" * 40_000 + "元元")
@@ -206,10 +208,15 @@ def test_control_characters_are_cleaned_once_the_same_both_ways(cli_db, cli_sess
     assert clean_text("第一行\n第二行") == "第一行 第二行"  # line breaks are whitespace, as before
     typed = invoke("area", "add", "\x01ctl村", "--level", "县", "--db", cli_db)
     assert typed.exit_code == 0, typed.output
-    path = roster(tmp_path / "r.xlsx", wb.household("1411221040010001", 2, village="PLACEHOLDER"))
+    bad = wb.household("1411221040010002", 2, village="PLACEHOLDER")
+    bad[1][4] = "14232319800101123"  # rejected: the error workbook copies its raw cells, controls included
+    path = roster(tmp_path / "r.xlsx", wb.household("1411221040010001", 2, village="PLACEHOLDER"), bad)
     _patch(path, b"PLACEHOLDER", b"_x0001_\xe5\xb2\x94_x001B_\xe5\x8f\xa3\xe6\x9d\x91_x0000_")  # 岔口村 with controls
-    imported = invoke("import", path, "--create-areas", "--as-of", "2019-01-31", "--json", "--db", cli_db)
+    errors = tmp_path / "错误.xlsx"
+    imported = invoke("import", path, "--create-areas", "--as-of", "2019-01-31", "--json", "--errors", errors,
+                      "--db", cli_db)
     assert imported.exit_code == 0, imported.output
+    assert "\x01" not in str(load_workbook(errors).active["C2"].value)  # written, and Excel can open it
     cli_session.expire_all()
     names = set(cli_session.scalars(select(Area.name)))
     assert {"ctl村", "岔口村"} <= names and not any(any(ord(ch) < 32 for ch in n) for n in names)
@@ -258,6 +265,8 @@ def test_the_terminal_never_gets_a_raw_escape(cli_db, cli_session):
     assert listed.exit_code == 0, listed.output
     assert "\x1b" not in listed.output and "\\x1b[2J村" in listed.stdout
     assert console.printable("a\x1b[31mb\rc") == "a\\x1b[31mb\\x0dc"
+    typed = invoke("report", "monthly", "--month", "\x1b[2J", "--db", cli_db)  # a bad command line quotes it
+    assert typed.exit_code == 2 and "\x1b" not in typed.output and "\\x1b[2J" in typed.output
 
 
 # --- item 11: no figures for a time that has not come ---------------------------------------------------------

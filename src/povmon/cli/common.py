@@ -106,6 +106,10 @@ class PovmonGroup(TyperGroup):
             return super().invoke(ctx)
         except PovmonError as exc:
             raise fail(str(exc)) from exc
+        except typer.TyperException as exc:  # a bad command line (exit 2): its message may quote a typed value
+            if isinstance(getattr(exc, "message", None), str):
+                exc.message = console.printable(exc.message)
+            raise
         except ProgrammingError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise fail(f"数据库结构与程序不符：{console.printable(reason)}；请运行 povmon db upgrade。") from exc

@@ -272,7 +272,7 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, budget: _Budget, lim
         rows = rows_re.findall(data)
         if rows:
             scan.rows = max(scan.rows, max(map(int, rows)))
-            last_ref = f"{_column_letters(scan.columns or 1)}{rows[-1].decode()}"
+            last_ref = f"{column_letters(scan.columns or 1)}{rows[-1].decode()}"
         scan.cells += cells
         if scan.cells > limits.cells:
             raise PovmonError(f"{budget.file}「{sheet}」到单元格 {last_ref} 一带已有 {scan.cells:,} 个单元格，"
@@ -295,7 +295,8 @@ def _column_number(letters: bytes | str) -> int:
     return n
 
 
-def _column_letters(n: int) -> str:
+def column_letters(n: int) -> str:
+    """The letters of a 1-based column number (1 → A, 16384 → XFD)."""
     letters = ""
     while n:
         n, rest = divmod(n - 1, 26)
@@ -305,7 +306,7 @@ def _column_letters(n: int) -> str:
 
 def cell_ref(row: int, column: int) -> str:
     """A1-style reference of a 0-based (row, column)."""
-    return f"{_column_letters(column + 1)}{row + 1}"
+    return f"{column_letters(column + 1)}{row + 1}"
 
 
 # --- the parts of a workbook ----------------------------------------------------------------------------------

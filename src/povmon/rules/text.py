@@ -49,8 +49,11 @@ EXCERPT = 50  # characters of a value a message repeats; a 32,767-character cell
 
 
 def excerpt(value: object, limit: int = EXCERPT) -> str:
-    """A value as a message repeats it: whole when short, else its beginning and its length."""
+    """A value as a message repeats it: whole when short, else its beginning and its length; a control
+    character in it shown as \\x1b (the clerk sees that something invisible is there, the terminal is safe)."""
     text = "" if value is None else str(value)
+    if CONTROL.search(text):
+        text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     if len(text) <= limit:
         return text
     return f"{text[:limit]}…（共 {len(text):,} 字）"
