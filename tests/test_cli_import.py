@@ -2,7 +2,6 @@
 --errors, refusals as one sentence, and an import killed midway leaving the database as it was."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -132,11 +131,31 @@ def test_commands_have_help():
         assert result.exit_code == 0 and "Example:" in result.stdout
 
 
+# povmon import with a progress listener that stops at the first rows written: the test's own pause, injected
+# through ImportOptions.progress (the listener a terminal's progress bar is), not a hook in the importer
+PAUSED_IMPORT = """
+import sys, time
+from povmon.cli import importing, main
+
+class Paused(importing.ImportProgress):
+    def __enter__(self):
+        def pause(stage, done, total):
+            if stage == "写入" and done:
+                sys.stderr.write("povmon: import paused mid-transaction\\n")
+                sys.stderr.flush()
+                time.sleep(60)
+        return pause
+
+importing.ImportProgress = Paused
+sys.argv = ["povmon", *sys.argv[1:]]
+main()
+"""
+
+
 def _start_paused_import(cli_db, tmp_path):
-    env = dict(os.environ, POVMON_IMPORT_PAUSE="60")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "povmon", "import", str(EXAMPLE), "--create-areas", "--json", "--db", cli_db],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, cwd=tmp_path,
+        [sys.executable, "-c", PAUSED_IMPORT, "import", str(EXAMPLE), "--create-areas", "--json", "--db", cli_db],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
     )
     deadline = time.monotonic() + 60
     line = ""

@@ -8,10 +8,16 @@ from povmon.errors import PovmonError
 from povmon.models import AuditLog, MonthClose
 from povmon.reports import close as closing
 from povmon.reports import monthly
-from povmon.services import audit
+from povmon.services import audit, closes
 
 from . import factories as f
 from . import monthly_register as reg
+
+
+def close_month(session, month, area=None, **kw):
+    """Close a month (services.closes) from its report, as ``povmon report close`` does; (close, report)."""
+    report = monthly.build(session, month, area)
+    return closes.close_month(session, report, **kw), report
 
 D = dt.date
 TODAY = D(2019, 3, 1)
@@ -19,7 +25,7 @@ TODAY = D(2019, 3, 1)
 
 def test_close_stores_the_figures_their_hash_the_user_and_time(session):
     reg.build(session)
-    stored, report = closing.close_month(session, reg.MONTH, user="审计甲", note="一月账", today=TODAY)
+    stored, report = close_month(session, reg.MONTH, user="审计甲", note="一月账", today=TODAY)
     assert stored.figures == reg.EXPECTED == report.as_json()
     assert stored.sha256 == closing.digest(reg.EXPECTED) and len(stored.sha256) == 64
     assert (stored.month, stored.area, stored.as_of, stored.user) == ("2019-01", None, D(2019, 1, 31), "审计甲")
@@ -32,7 +38,7 @@ def test_close_stores_the_figures_their_hash_the_user_and_time(session):
 
 def test_a_closed_month_recomputes_to_the_same_figures_after_later_dated_records(session):
     built = reg.build(session)
-    closing.close_month(session, reg.MONTH, user="审计甲", today=TODAY)
+    close_month(session, reg.MONTH, user="审计甲", today=TODAY)
     hh = built["households"]
     f.event(session, hh["H1"], "exited", D(2019, 2, 1), created_by="录入员")
     f.visit(session, built["cadres"]["李一"], hh["H2"], D(2019, 2, 2))
@@ -43,7 +49,7 @@ def test_a_closed_month_recomputes_to_the_same_figures_after_later_dated_records
 
 def test_a_back_dated_change_after_the_close_is_reported_with_who_and_when(session):
     built = reg.build(session)
-    closing.close_month(session, reg.MONTH, user="审计甲", today=TODAY)
+    close_month(session, reg.MONTH, user="审计甲", today=TODAY)
     hh = built["households"]
     late = f.event(session, hh["H8"], "identified", D(2019, 1, 15), created_by="王会计")
     # an edit through the audit log: H2's exit moved out of the period (2017 → 2019-02), so H2 is poor in January
@@ -71,7 +77,7 @@ def test_a_back_dated_change_after_the_close_is_reported_with_who_and_when(sessi
 
 def test_a_new_household_with_undated_members_is_listed_once(session):
     built = reg.build(session)
-    closing.close_month(session, reg.MONTH, user="审计甲", today=TODAY)
+    close_month(session, reg.MONTH, user="审计甲", today=TODAY)
     f.household(session, "H11", village=built["areas"]["岔口村"], members=reg.people(3), created_by="补录员")
     comparison = closing.compare(session, monthly.build(session, reg.MONTH))
     assert [(c.table, c.household, c.user) for c in comparison.changes] == [("household", "H11", "补录员")]
@@ -80,7 +86,7 @@ def test_a_new_household_with_undated_members_is_listed_once(session):
 
 def test_tampered_figures_are_detected(session):
     reg.build(session)
-    stored, _ = closing.close_month(session, reg.MONTH, user="审计甲", today=TODAY)
+    stored, _ = close_month(session, reg.MONTH, user="审计甲", today=TODAY)
     figures = dict(stored.figures)
     figures["as_of"] = "2019-01-30"
     stored.figures = figures  # changed behind povmon's back: the hash no longer matches
@@ -91,22 +97,22 @@ def test_tampered_figures_are_detected(session):
 
 def test_closing_twice_needs_again_and_keeps_the_first(session):
     reg.build(session)
-    closing.close_month(session, reg.MONTH, user="审计甲", today=TODAY)
+    close_month(session, reg.MONTH, user="审计甲", today=TODAY)
     with pytest.raises(PovmonError, match=r"已于 .* 由 审计甲 结账.*--again"):
-        closing.close_month(session, reg.MONTH, user="审计乙", today=TODAY)
-    closing.close_month(session, reg.MONTH, user="审计乙", again=True, today=TODAY)
+        close_month(session, reg.MONTH, user="审计乙", today=TODAY)
+    close_month(session, reg.MONTH, user="审计乙", again=True, today=TODAY)
     assert [c.user for c in closing.list_closes(session, "2019-01")] == ["审计甲", "审计乙"]
 
 
 def test_a_month_not_yet_over_cannot_be_closed(session):
     reg.build(session)
     with pytest.raises(PovmonError, match="还没有结束"):
-        closing.close_month(session, "2019-01", user="审计甲", today=D(2019, 1, 31))
+        close_month(session, "2019-01", user="审计甲", today=D(2019, 1, 31))
 
 
 def test_area_closes_cover_their_subtree(session):
     built = reg.build(session)
-    stored, _ = closing.close_month(session, reg.MONTH, "西营镇", user="审计甲", today=TODAY)
+    stored, _ = close_month(session, reg.MONTH, "西营镇", user="审计甲", today=TODAY)
     assert stored.area == "141122100" and stored.figures["areas"] == reg.EXPECTED["areas"][1:4]
     # the whole register, compared on the areas the close covers
     whole = closing.compare(session, monthly.build(session, reg.MONTH))
@@ -120,13 +126,13 @@ def test_area_closes_cover_their_subtree(session):
     f.event(session, built["households"]["H8"], "identified", D(2019, 1, 15))
     assert closing.compare(session, monthly.build(session, reg.MONTH)).same
     # a county close made later is preferred for the whole register
-    closing.close_month(session, reg.MONTH, user="审计乙", today=TODAY)
+    close_month(session, reg.MONTH, user="审计乙", today=TODAY)
     assert closing.compare(session, monthly.build(session, reg.MONTH)).close.user == "审计乙"
 
 
 def test_closes_are_stored_as_month_close_rows(session):
     reg.build(session)
-    closing.close_month(session, reg.MONTH, "会立乡/岔口村", user="审计甲", today=TODAY)
+    close_month(session, reg.MONTH, "会立乡/岔口村", user="审计甲", today=TODAY)
     row = session.query(MonthClose).one()
     assert row.area == "141122200201"
     assert closing.scope_name(session, row) == "交城县/会立乡/岔口村"

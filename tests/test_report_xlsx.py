@@ -7,9 +7,16 @@ from openpyxl import load_workbook
 
 from povmon.reports import close as closing
 from povmon.reports import monthly, monthly_xlsx
+from povmon.services import closes
 
 from . import factories as f
 from . import monthly_register as reg
+
+
+def close_month(session, month, area=None, **kw):
+    """Close a month (services.closes) from its report, as ``povmon report close`` does; (close, report)."""
+    report = monthly.build(session, month, area)
+    return closes.close_month(session, report, **kw), report
 
 D = dt.date
 
@@ -168,7 +175,7 @@ def test_quality_sheet_finds_school_insurance_head_and_size_problems(session, tm
 
 def test_closed_month_adds_a_comparison_sheet(session, tmp_path):
     built = reg.build(session)
-    closing.close_month(session, reg.MONTH, user="审计甲", today=D(2019, 3, 1))
+    close_month(session, reg.MONTH, user="审计甲", today=D(2019, 3, 1))
     f.event(session, built["households"]["H8"], "identified", D(2019, 1, 15), created_by="王会计")
     report = monthly.build(session, reg.MONTH)
     comparison = closing.compare(session, report)

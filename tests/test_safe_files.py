@@ -287,7 +287,7 @@ def test_show_ids_audit_is_committed_before_the_file_is_written(cli_db, cli_sess
 
 
 def test_show_ids_failing_to_audit_leaves_no_file(cli_db, cli_session, tmp_path, monkeypatch):
-    from povmon.reports import ledger
+    from povmon.services import exports
 
     reg.build(cli_session)
     cli_session.commit()
@@ -297,7 +297,7 @@ def test_show_ids_failing_to_audit_leaves_no_file(cli_db, cli_session, tmp_path,
 
         raise OperationalError("INSERT INTO audit_log", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(ledger, "record_unmasked_export", busy)
+    monkeypatch.setattr(exports, "record_unmasked_export", busy)
     folder = tmp_path / "out"
     folder.mkdir()
     result = invoke("ledger", reg.A_CODE, "--show-ids", "--as-of", "2019-12-31", "-o", folder / "全号.xlsx",

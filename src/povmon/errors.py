@@ -11,7 +11,15 @@ class PovmonError(Exception):
 
 
 class NotFound(PovmonError):
-    """A record named by the user does not exist."""
+    """A record named by the user does not exist.
+
+    ``problems`` are the rules.checks problems behind the sentence (the code and message the importer would
+    give for the same reference), when there are any.
+    """
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
 
 
 class SchemaMissing(PovmonError):

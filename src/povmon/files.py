@@ -1,6 +1,6 @@
 """Files a command writes: never over what the user has, never half-written, owner-only when they hold IDs.
 
-CONTRACTS.md ("Files a command writes") in two calls that every writer shares:
+docs/CONTRACTS.md ("Files a command writes") in two calls that every writer shares:
 
 - ``check_target(path, force=…, inputs=…)`` — what a command calls first, before any work (an import must not
   commit and then fail on its error file): an existing file is refused unless ``--force``; a file the command

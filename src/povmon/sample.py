@@ -1,6 +1,6 @@
 """The sample county 交城县, built from the seed's figures by a deterministic, seeded generator.
 
-The seed article (shared/seed/jiaocheng-article.txt) and the table at the end of DOMAIN.md are the ground truth:
+The seed article (shared/seed/jiaocheng-article.txt) and the table at the end of docs/DOMAIN.md are the ground truth:
 
 - 西社镇 野则河村: 157 households / 462 people, 42 registered households / 96 people, 170 亩 arable land, 28 households
   planting 白皮松 on 269.3 亩 (registered households 17 亩, 36,600 plants), 46 small loans of 50,000 yuan paying
@@ -39,7 +39,7 @@ SEED = 20190131
 AS_OF = dt.date(2019, 1, 31)  # the month of the seed article
 REGISTER_DATE = dt.date(2022, 12, 31)  # the files describe the register as kept until then
 COUNTY = ("交城县", "141122")
-OLD_AREA, NEW_AREA = "142323", "141122"  # 交城县's code until 2003, and since (DOMAIN.md)
+OLD_AREA, NEW_AREA = "142323", "141122"  # 交城县's code until 2003, and since (docs/DOMAIN.md)
 
 FILE_REGISTER = "01-交城县-户籍与识别.xlsx"
 FILE_ROSTER = "02-会立乡-花名册.xlsx"

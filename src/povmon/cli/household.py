@@ -24,7 +24,7 @@ from povmon.reports.household import household_view
 from povmon.rules import idcard
 from povmon.rules.status import STATUS_LABELS
 from povmon.rules.vocab import MONITORING_TYPE
-from povmon.services import audit, household_entry
+from povmon.services import exports, household_entry
 from povmon.services import households as hh
 from povmon.services.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, names
 
@@ -169,8 +169,7 @@ def show(
     with unit_of_work(db, writes=show_ids) as session:
         view = household_view(session, code, day, show_ids=show_ids)
         if show_ids:
-            audit.log(session, user=user_of(user), action="export", table="household", row_id=None,
-                      note=f"household show --show-ids {view['code']}")
+            exports.record_household_shown(session, view["code"], user=user_of(user))
     if json:
         console.print_json(view)
         return

@@ -24,6 +24,7 @@ from povmon.cli.common import (
 from povmon.errors import PovmonError
 from povmon.reports import ledger as library
 from povmon.reports import ledger_xlsx
+from povmon.services import exports
 
 
 def default_output(label: str, day: dt.date, split: bool) -> Path:
@@ -113,7 +114,7 @@ def ledger(
         # a file, so that no file with IDs exists without its audit rows (if writing fails, the rows only say more)
         with unit_of_work(db, writes=True) as session:
             selection, target = choose(session)
-            library.record_unmasked_export(session, selection, user=user_of(user),
+            exports.record_unmasked_export(session, selection.household_ids, selection.codes, user=user_of(user),
                                            note=f"ledger --show-ids 截至 {day.isoformat()}")
     with unit_of_work(db) as session:
         if not show_ids:

@@ -24,6 +24,7 @@ from povmon.errors import PovmonError
 from povmon.reports import close as closing
 from povmon.reports import monthly, monthly_xlsx
 from povmon.rules import parse
+from povmon.services import closes
 
 app = typer.Typer(help="月报：审计用的月度汇总、结账与核对。", no_args_is_help=True)
 
@@ -189,7 +190,8 @@ def close_cmd(
     """
     wanted = _month(month, begun=False)  # a month not over is refused by close_month itself
     with unit_of_work(db, writes=True) as session:
-        stored, _ = closing.close_month(session, wanted, area, user=user_of(user), note=note, again=again)
+        stored = closes.close_month(session, monthly.build(session, wanted, area), user=user_of(user), note=note,
+                                    again=again)
         data = closing.close_json(session, stored)
     if json:
         console.print_json(data)

@@ -14,17 +14,16 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from povmon.ingest.columns import ROSTER, Field, Mapping, header_key
+from povmon.ingest.columns import ROSTER, Mapping, header_key
 from povmon.ingest.layout import Layout
-from povmon.ingest.problems import Problem, shown
+from povmon.ingest.problems import FileProblem, shown
 from povmon.ingest.read import RawSheet
 from povmon.rules import idcard, parse
 from povmon.rules.checks import missing
+from povmon.rules.fields import make_parser
 from povmon.rules.parse import ValueProblem
-from povmon.rules.text import fold
 from povmon.rules.vocab import SEX
 
 _TOTALS = re.compile(r"^(合\s*计|小\s*计|总\s*计|累\s*计|共\s*计)")
@@ -32,101 +31,6 @@ _SIGNATURE = re.compile(
     r"填表人|审核人|制表人|负责人|填报人|填表日期|审核日期|制表日期|统计人|签字|盖章|联系人：|联系电话："
 )
 _SKIP = object()
-
-
-# --- parsers ------------------------------------------------------------------------------------------------
-
-# Most characters a text column takes: what the register's columns hold (String(n)) or, for free text, what a
-# clerk could mean (a note is not an essay). By parser kind, and by field key where a column differs.
-TEXT_LIMITS = {"code": 32, "name": 100, "phone": 30, "text": 500}
-KEY_LIMITS = {"group_name": 50, "county": 100, "township": 100, "village": 100, "unit": 100, "post": 100,
-              "description": 2000, "done": 2000, "problems": 2000}
-# (lowest, highest, unit a clerk may type after the number) of the whole-number columns
-INT_RANGES = {"work_months": (0, 12, "个月"), "month": (0, 12, "月"), "declared_size": (0, 99, "人")}
-
-
-# pairings may be planned ahead; everything else a file states happened by the day it describes (--as-of)
-FUTURE_ALLOWED = frozenset({"start_on", "end_on"})
-
-
-def _after(value: object, as_of: dt.date) -> str:
-    return (f"“{value}”晚于文件所描述的日期 {as_of.isoformat()}（--as-of，默认今天）；"
-            "请核对年份或日期，或用 --as-of 指明文件描述的是哪一天")
-
-
-def make_parser(f: Field, mapping: Mapping | None = None, as_of: dt.date | None = None) -> Callable[[object], object]:
-    """The parser of one column: raw cell value → clean value, or raises ValueProblem (IDs: an IdCheck).
-
-    Data entry parses what a clerk types with these same parsers (services.fields), so one value is judged
-    the same way in a spreadsheet and on the command line.
-    """
-    kind = f.parser
-    vocab = f.vocab
-    overrides = mapping.values.get(header_key(f.header), {}) if mapping else {}
-    if kind in TEXT_LIMITS:
-        limit = KEY_LIMITS.get(f.key, TEXT_LIMITS[kind])
-        return partial({"text": parse.text, "name": parse.name, "code": parse.code, "phone": parse.phone}[kind],
-                       limit=limit)
-    if kind == "vocab":
-        def term(raw, vocab=vocab):
-            if overrides and not parse.is_blank(raw):
-                raw = overrides.get(fold(str(raw)), raw)
-            return parse.term(vocab, raw)
-        return term
-    if kind == "vocabs":
-        def terms(raw, vocab=vocab, limit=f.limit):
-            codes = parse.terms(vocab, raw, limit=limit)
-            return ",".join(codes) if codes else None
-        return terms
-    if kind == "bool":
-        def boolean(raw, title=f.header):
-            return parse.boolean(raw, title)
-        return boolean
-    if kind == "int":
-        low, high, unit = INT_RANGES.get(f.key, (None, None, ""))
-
-        def integer(raw, low=low, high=high, unit=unit):
-            return parse.integer(raw, low=low, high=high, unit=unit)
-        return integer
-    if kind == "amount":
-        return parse.amount
-    if kind == "decimal":
-        return parse.decimal2
-    ahead = f.key in FUTURE_ALLOWED or as_of is None  # what may lie after the day the file describes
-    if kind == "year":
-        if ahead:
-            return parse.year
-
-        def year_upto(raw, as_of=as_of):
-            value = parse.year(raw)
-            if value is not None and value > as_of.year:
-                raise parse.ValueProblem("bad_date", _after(value, as_of))
-            return value
-        return year_upto
-    if kind == "date":
-        if ahead:
-            return parse.date
-
-        def date_upto(raw, as_of=as_of):
-            value = parse.date(raw)
-            if value is not None and value > as_of:
-                raise parse.ValueProblem("bad_date", _after(value, as_of))
-            return value
-        return date_upto
-    if kind == "date_or_year":
-        def date_or_year_upto(raw, as_of=as_of, ahead=ahead):
-            day, year_only = parse.date_or_year(raw)
-            if day is None or ahead or day <= as_of:
-                return day, year_only
-            if year_only and day.year == as_of.year:
-                return as_of, True  # "identified in 2019" on a roster of 2019-06-30: true by that day
-            raise parse.ValueProblem("bad_date", _after(day.year if year_only else day, as_of))
-        return date_or_year_upto
-    if kind == "id":
-        def check(raw):
-            return idcard.check(raw, as_of)
-        return check
-    raise ValueError(f"unknown parser {kind}")  # pragma: no cover - a declaration mistake
 
 
 class Spec:
@@ -144,7 +48,7 @@ class Spec:
         self.index = column.index
         self.key = f.key
         self.header = column.header
-        self.parse = make_parser(f, mapping, as_of)
+        self.parse = make_parser(f, as_of, mapping.overrides(f) if mapping else None)
         # IDs, names, codes and phones are nearly all different: a memo would only cost memory
         self.memo: dict | None = None if f.parser in ("id", "name", "code", "phone") else {}
         self.required = f.required and not (roster and f.ref == ("household", "code"))
@@ -199,9 +103,6 @@ class Unit:
     events: list[Rec] = field(default_factory=list)
     others: list[Rec] = field(default_factory=list)  # pairings, benefits, measures, visits
     bad: bool = False
-    # filled by load: the household's id in the database and what it holds
-    household_id: int | None = None
-    exists: bool = False
 
     def rows(self) -> dict[tuple[int, int], Source]:
         """Every row of the files that belongs to this household: (id(src), row) → src."""
@@ -219,14 +120,14 @@ class Problems:
     """Errors and warnings as they are found, and the rows each error rejects."""
 
     def __init__(self) -> None:
-        self.errors: list[Problem] = []
-        self.warnings: list[Problem] = []
+        self.errors: list[FileProblem] = []
+        self.warnings: list[FileProblem] = []
         self.bad_rows: set[tuple[int, int]] = set()  # (id(src), row)
 
     def error(self, src: Source, row: int | None, column: str | None, value: object, code: str, message: str,
               unit: Unit | None = None) -> None:
         """Record an error at a place; it rejects the row, and the household when one is given."""
-        self.errors.append(Problem(src.file, src.name, row, column, shown(value), code, message))
+        self.errors.append(FileProblem(src.file, src.name, row, column, shown(value), code, message))
         if row is not None:
             self.bad_rows.add((id(src), row))
         if unit is not None:
@@ -235,7 +136,7 @@ class Problems:
     def warning(self, src: Source, row: int | None, column: str | None, value: object, code: str,
                 message: str) -> None:
         """Record a warning at a place (nothing is rejected)."""
-        self.warnings.append(Problem(src.file, src.name, row, column, shown(value), code, message))
+        self.warnings.append(FileProblem(src.file, src.name, row, column, shown(value), code, message))
 
 
 @dataclass
@@ -303,6 +204,16 @@ def _is_noise(row: list, anchor_headers: set[str]) -> bool:
     return False
 
 
+def _first_cells(firsts: dict, specs: list, row: list, excel_row: int) -> None:
+    """Remember the first non-empty cell of each household column not seen yet: (raw value, Excel row)."""
+    width = len(row)
+    for spec in specs:
+        if spec.key not in firsts:
+            raw = row[spec.index] if spec.index < width else ""
+            if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
+                firsts[spec.key] = (raw, excel_row)
+
+
 def _is_numbering(row: list) -> bool:
     """The row of column numbers (1 2 3 …) that some forms put under the header."""
     numbers = [v for v in row if not _blank(v)]
@@ -334,6 +245,10 @@ class SheetReader:
             spec = Spec(column, mapping, as_of, roster)
             self.spec_of[column.field.ref] = spec
             self.specs.setdefault(column.field.level, []).append(spec)
+        # the key columns of the sheet's kind: a row with none of them is not data; their headers repeated are noise
+        anchors = [c for c in (self.layout.col(*ref) for ref in _ANCHORS[self.layout.kind.name]) if c is not None]
+        self.anchors = [c.index for c in anchors]
+        self.anchor_headers = {header_key(c.header) for c in anchors} | {header_key(c.field.header) for c in anchors}
 
     # values ---------------------------------------------------------------------------------------------
     def cells(self, row: list, level: str, unit: Unit | None, excel_row: int) -> dict | None:
@@ -427,10 +342,6 @@ class SheetReader:
                                     f"表中缺少必填列“{f.header}”（缺：{names}）；"
                                     "请补上该列，或用 --mapping 指明哪一列是它")
             return
-        anchors = [layout.col(*ref) for ref in _ANCHORS[kind]]
-        self.anchors = [c.index for c in anchors if c is not None]
-        self.anchor_headers = {header_key(c.header) for c in anchors if c is not None}
-        self.anchor_headers |= {header_key(c.field.header) for c in anchors if c is not None}
         rows = src.sheet.rows
         start = layout.header_row + 1
         if kind == ROSTER:
@@ -597,18 +508,7 @@ class SheetReader:
                     last_raw = raw
             else:
                 # no household column at all: a 户主 row starts a household, the rows below belong to it
-                raw_rel = row[relation_col.index] if relation_col and relation_col.index < len(row) else ""
-                is_head = False
-                if head_parser is not None and not _blank(raw_rel):
-                    try:
-                        is_head = head_parser(raw_rel) == "head"
-                    except ValueProblem:
-                        is_head = False
-                if is_head:
-                    unit = parsed.unit(f"#row:{id(src)}:{excel_row}")
-                    current = unit
-                else:
-                    unit = current
+                unit = current = self._head_row(row, excel_row, relation_col, head_parser) or current
             if unit is None:
                 rec = Rec("member", src, excel_row, {}, None)
                 header = key_col.header if key_col is not None else layout.header_of("member", "relation")
@@ -616,27 +516,14 @@ class SheetReader:
                                     "这一行找不到所属的户（户编号为空，上面也没有户）；请填写户编号", None)
                 self._lone_reject("member", excel_row, rec)
                 continue
-            if unit not in pending:
-                pending[unit] = {}
+            firsts = pending.get(unit)
+            if firsts is None:
+                firsts = pending[unit] = {}
                 order.append(unit)
-                hh = Rec("household", src, excel_row, {}, unit)
-                hh.rows = []
-                if unit.household is None:
-                    unit.household = hh
-                else:
-                    hh = unit.household  # rows of a household that appeared earlier in the sheet
-                    if hh.rows is None:
-                        hh.rows = []
-            household = unit.household
-            household.rows.append(excel_row)
-            firsts = pending[unit]
+                self._roster_rows(unit, excel_row)
+            unit.household.rows.append(excel_row)
             if len(firsts) < len(firsts_specs):
-                width = len(row)
-                for spec in firsts_specs:
-                    if spec.key not in firsts:
-                        raw = row[spec.index] if spec.index < width else ""
-                        if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
-                            firsts[spec.key] = (raw, excel_row)
+                _first_cells(firsts, firsts_specs, row, excel_row)
             values = self.cells(row, "member", unit, excel_row)
             rec = Rec("member", src, excel_row, values if values is not None else {}, unit)
             unit.members.append(rec)
@@ -645,6 +532,24 @@ class SheetReader:
 
         for unit in order:
             self._roster_household(unit, pending[unit], hh_specs, inc_specs)
+
+    def _head_row(self, row: list, excel_row: int, relation_col, head_parser) -> Unit | None:
+        """A new household when this row is its 户主's (a roster without household columns), else None."""
+        raw = row[relation_col.index] if relation_col and relation_col.index < len(row) else ""
+        if head_parser is None or _blank(raw):
+            return None
+        try:
+            is_head = head_parser(raw) == "head"
+        except ValueProblem:
+            is_head = False
+        return self.parsed.unit(f"#row:{id(self.src)}:{excel_row}") if is_head else None
+
+    def _roster_rows(self, unit: Unit, excel_row: int) -> None:
+        """The household record a roster's rows build, started at its first row in this sheet."""
+        if unit.household is None:
+            unit.household = Rec("household", self.src, excel_row, {}, unit)
+        if unit.household.rows is None:  # rows of a household that appeared earlier keep their first row
+            unit.household.rows = []
 
     def _roster_key(self, raw: object, spec: Spec, excel_row: int) -> str | None:
         values: dict = {}

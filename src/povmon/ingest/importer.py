@@ -1,7 +1,13 @@
-"""One import: read the files, recognise their sheets, clean, check, and load in the caller's transaction.
+"""One import, as stages: read and clean the files, look up the register, check, plan, write, report.
 
-``import_files(session, paths, options)`` is what the CLI and the demo call. It never commits: the caller
-commits on success, or rolls back for a dry run or a refusal (``result.refused`` under ``strict``).
+    lock ─► parse (read, layout, clean: ingest.read, .layout, .clean) ─► validate (across rows, no database)
+         ─► lookup (what the register holds: ingest.lookup) ─► check (the rules that need it: ingest.check)
+         ─► plan (insert, update, leave: ingest.plan) ─► write (bulk, per dialect: ingest.write) ─► report
+
+Each stage hands the next an explicit value: ``Parsed`` → ``Register`` → ``Checked`` → ``Plan`` → the batch id →
+``ImportResult`` (docs/ARCHITECTURE.md draws them). ``import_files(session, paths, options)`` is what the CLI and
+the demo call. It never commits: the caller commits on success, or rolls back for a dry run or a refusal
+(``result.refused`` under ``strict``).
 """
 
 from __future__ import annotations
@@ -11,19 +17,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from povmon.errors import PovmonError
-from povmon.ingest import validate
+from povmon.ingest import lock, validate
+from povmon.ingest import write as writer
+from povmon.ingest.check import check
 from povmon.ingest.clean import Parsed, SheetReader, Source
 from povmon.ingest.columns import Mapping
 from povmon.ingest.layout import detect
-from povmon.ingest.load import Loader
-from povmon.ingest.problems import Problem
+from povmon.ingest.lookup import lookup
+from povmon.ingest.plan import plan
 from povmon.ingest.read import read_book
+from povmon.ingest.report import ImportResult, RejectedRow, RejectedSheet, counts_of, in_file_order, rejected_sheets
+from povmon.models.base import utcnow
 
-KIND_ORDER = ("areas", "households", "members", "incomes", "events", "cadres", "pairings", "benefits", "measures",
-              "visits")
+__all__ = ["ImportOptions", "ImportResult", "Progress", "RejectedRow", "RejectedSheet", "import_files",
+           "parse_files"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -40,53 +51,6 @@ class ImportOptions:
     mapping: Mapping | None = None
     mapping_file: str | None = None
     progress: Progress | None = None  # progress(stage, done, total); stages 读取 检查 比对 写入
-
-
-@dataclass
-class RejectedRow:
-    row: int  # Excel row
-    problems: list[Problem]
-    values: list | None = None  # the row's cells, read again from the file when the error workbook is written
-
-
-@dataclass
-class RejectedSheet:
-    """A sheet's rejected rows with its header rows, for the error workbook."""
-
-    file: str
-    path: Path
-    sheet: str
-    header_rows: list[list]
-    merged: list[tuple[tuple[int, int], tuple[int, int]]]
-    width: int
-    columns: dict[str, int]  # header → 0-based column, to highlight bad cells
-    rows: list[RejectedRow]
-
-
-@dataclass
-class ImportResult:
-    """What an import did (or would do): the JSON of CONTRACTS.md plus what the error workbook needs."""
-
-    batch: int | None
-    dry_run: bool
-    files: list[str]
-    counts: dict[str, dict[str, int]]
-    errors: list[Problem]
-    warnings: list[Problem]
-    refused: bool = False
-    rows_read: int = 0
-    rejected: list[RejectedSheet] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        """Exactly CONTRACTS.md's shape."""
-        return {
-            "batch": self.batch,
-            "dry_run": self.dry_run,
-            "files": self.files,
-            "counts": self.counts,
-            "errors": [p.as_json() for p in self.errors],
-            "warnings": [p.as_json() for p in self.warnings],
-        }
 
 
 def parse_files(paths: Sequence[Path], options: ImportOptions) -> tuple[Parsed, list]:
@@ -128,34 +92,39 @@ def import_files(session: Session, paths: Sequence[Path | str], options: ImportO
     options = options or ImportOptions()
     paths = [Path(p) for p in paths]
     parsed, books = parse_files(paths, options)
+    try:
+        return _import(session, parsed, books, options)
+    except OperationalError as exc:
+        if lock.is_busy(exc):  # another writer held the database past the wait: never the --db address's fault
+            raise lock.ImportBusy() from exc
+        raise
+
+
+def _import(session: Session, parsed: Parsed, books: list, options: ImportOptions) -> ImportResult:
+    lock.take(session)
     validate.duplicate_ids(parsed)
     validate.duplicate_cadres(parsed)
     validate.duplicate_incomes(parsed)
-    loader = Loader(session, parsed, user=options.user, as_of=options.as_of, create_areas=options.create_areas,
+    register = lookup(session, parsed)
+    checked = check(parsed, register, as_of=options.as_of, create_areas=options.create_areas,
                     progress=options.progress)
-    loader.check()
     parsed.problems.errors.extend(validate.reject(parsed))
-    errors = _sorted(parsed, parsed.problems.errors)
-    warnings = _sorted(parsed, parsed.problems.warnings)
+    errors = in_file_order(parsed, parsed.problems.errors)
+    warnings = in_file_order(parsed, parsed.problems.warnings)
     refused = bool(options.strict and errors)
-    if refused:
-        loader.plan_units()
-        loader.plan_cadres()
-        loader.plan_others()
-        loader.count_rejected()
-        batch = None
-        counts = {kind: {"created": 0, "updated": 0, "unchanged": 0, "rejected": sum(c.values())}
-                  for kind, c in loader.counts.items()}
-    else:
-        batch = loader.write()
-        counts = {kind: dict(c) for kind, c in loader.counts.items()}
-    counts = {kind: counts.get(kind, {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0})
-              for kind in KIND_ORDER if kind in parsed.kinds}
-    files = [{"name": b.name, "sha256": b.sha256, "size": b.size} for b in books]
-    loader.finish_batch(files, counts, len(errors), len(warnings), {
-        "dry_run": options.dry_run, "strict": options.strict, "create_areas": options.create_areas,
-        "mapping": options.mapping_file,
-    })
+    now = utcnow()
+    planned = plan(parsed, register, checked, user=options.user, as_of=options.as_of, now=now,
+                   progress=options.progress)
+    batch = None
+    if not refused and not planned.empty():
+        batch = writer.write(session, planned, user=options.user, now=now, progress=options.progress)
+    counts = counts_of(parsed, planned.counts, refused)
+    if batch is not None:
+        files = [{"name": b.name, "sha256": b.sha256, "size": b.size} for b in books]
+        writer.finish(session, batch, files=files, counts=counts, errors=len(errors), warnings=len(warnings),
+                      as_of=options.as_of, options={"dry_run": options.dry_run, "strict": options.strict,
+                                                    "create_areas": options.create_areas,
+                                                    "mapping": options.mapping_file})
     return ImportResult(
         batch=None if options.dry_run else batch,
         dry_run=options.dry_run,
@@ -165,36 +134,5 @@ def import_files(session: Session, paths: Sequence[Path | str], options: ImportO
         warnings=warnings,
         refused=refused,
         rows_read=parsed.rows_read,
-        rejected=_rejected_sheets(parsed, errors),
+        rejected=rejected_sheets(parsed, errors),
     )
-
-
-def _sorted(parsed: Parsed, problems: list[Problem]) -> list[Problem]:
-    order = {}
-    for i, src in enumerate(parsed.sources):
-        order.setdefault((src.file, src.name), i)
-    return sorted(problems, key=lambda p: (order.get((p.file, p.sheet), 0), p.row or 0))
-
-
-def _rejected_sheets(parsed: Parsed, errors: list[Problem]) -> list[RejectedSheet]:
-    by_place: dict[tuple[str, str, int], list[Problem]] = {}
-    for p in errors:
-        if p.row is not None:
-            by_place.setdefault((p.file, p.sheet, p.row), []).append(p)
-    out = []
-    for src in parsed.sources:
-        h = src.layout.header_row
-        rows = []
-        for (file, sheet, row), problems in by_place.items():
-            if file == src.file and sheet == src.name and row > h + 1:
-                rows.append(RejectedRow(row, problems))
-        if not rows:
-            continue
-        rows.sort(key=lambda r: r.row)
-        merged = [m for m in src.sheet.merged if m[1][0] <= h]
-        columns = {c.header: c.index for c in src.layout.columns}
-        for c in src.layout.columns:
-            columns.setdefault(c.field.header, c.index)
-        out.append(RejectedSheet(src.file, src.path, src.name, [list(r) for r in src.sheet.rows[:h + 1]], merged,
-                                 src.sheet.width, columns, rows))
-    return out

@@ -1,6 +1,6 @@
 """The import template (``povmon template OUT.xlsx``), optionally filled with data rows.
 
-One sheet per kind of record (TEMPLATE_SPEC.md), one header row of canonical names — required columns in red —
+One sheet per kind of record (docs/TEMPLATE.md), one header row of canonical names — required columns in red —
 dropdown lists on every controlled column (from a hidden 代码表 sheet), ID and code columns formatted as text
 (so Excel keeps all 18 digits), and a 填表说明 sheet generated from the same column declarations the importer
 reads. ``write(path, rows_by_sheet)`` fills sheets with rows keyed by canonical header; the sample-data
@@ -31,7 +31,7 @@ HELP_SHEET = "填表说明"
 PREPARED_ROWS = 500
 HELP_WIDTH = 70  # empty rows under the header that get the text format and the dropdowns
 REQUIRED_FONT = Font(name=xlsx.FONT_NAME, size=10.5, bold=True, color="C00000")
-TEXT_PARSERS = frozenset({"text", "name", "code", "id", "phone", "vocabs"})
+TEXT_PARSERS = frozenset({"text", "area", "name", "code", "id", "phone", "vocabs"})
 _WIDTH = {"id": 21, "code": 19, "phone": 14, "date": 12, "date_or_year": 12, "name": 10, "amount": 12,
           "decimal": 10, "year": 8, "int": 8, "bool": 8}
 

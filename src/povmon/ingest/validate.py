@@ -2,8 +2,8 @@
 with any error is rejected whole (its other rows listed once each as ``household_rejected``).
 
 The checks that need the register (is the area known, is this person already in another household, who else
-lives in the household) run in load; the household rules themselves are rules.checks, which data entry calls
-too, so the same household gets the same code and message either way.
+lives in the household) run in the check stage (ingest.check); the household rules themselves are rules.checks,
+which data entry calls too, so the same household gets the same code and message either way.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from povmon.ingest.clean import Parsed, Problems, Rec, Source, Unit
-from povmon.ingest.problems import Problem
+from povmon.ingest.problems import FileProblem
 from povmon.rules import checks
 from povmon.rules.checks import MemberRow
 from povmon.rules.vocab import RELATION
@@ -124,10 +124,10 @@ def unit_rows(unit: Unit) -> list[tuple[Source, int]]:
     return [(src, row) for (_sid, row), src in unit.rows().items()]
 
 
-def reject(parsed: Parsed) -> list[Problem]:
+def reject(parsed: Parsed) -> list[FileProblem]:
     """The ``household_rejected`` entries: every row of a rejected household that has no error of its own."""
     problems = parsed.problems
-    extra: list[Problem] = []
+    extra: list[FileProblem] = []
     for unit in parsed.units.values():
         if not unit.bad:
             continue
@@ -138,6 +138,6 @@ def reject(parsed: Parsed) -> list[Problem]:
             if (id(src), row) in problems.bad_rows:
                 continue
             problems.bad_rows.add((id(src), row))
-            extra.append(Problem(src.file, src.name, row, None, None, "household_rejected",
+            extra.append(FileProblem(src.file, src.name, row, None, None, "household_rejected",
                                  f"同一户（{unit.code or '无户编号'}）{where}有错误，整户未导入；改正后整户重新导入"))
     return extra

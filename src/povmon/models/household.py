@@ -5,11 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    func,
+    or_,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povmon.models.area import Area
 from povmon.models.base import Base, Fixed2, Provenance, code_opt, intpk, name, text_opt, utcnow
+from povmon.rules import dates, exit_standard
 
 
 class Household(Provenance, Base):
@@ -46,6 +62,16 @@ class Household(Provenance, Base):
     events: Mapped[list[HouseholdEvent]] = relationship(
         back_populates="household", order_by="HouseholdEvent.event_date, HouseholdEvent.id"
     )
+
+    @hybrid_property
+    def housing_unsafe(self) -> bool:
+        """住房安全 not met: a house assessed C or D (危房; rules.exit_standard.housing_unsafe)."""
+        return exit_standard.housing_unsafe(self.housing_safety)
+
+    @housing_unsafe.inplace.expression
+    @classmethod
+    def _housing_unsafe_sql(cls) -> ColumnElement[bool]:
+        return cls.housing_safety.in_(sorted(exit_standard.UNSAFE_HOUSING))
 
 
 class Member(Provenance, Base):
@@ -103,16 +129,62 @@ class Member(Provenance, Base):
         """From when the member counts: the day they joined (新增), else their birth date."""
         return self.joined_on or self.birth_date
 
+    # The rules of rules.dates and rules.exit_standard on a member, in Python and in SQL alike: one definition
+    # for the ledger of one household and the monthly summary of a county (services.snapshot, reports).
+
+    @hybrid_method
     def known_on(self, day: dt.date) -> bool:
         """Whether the member belongs to the household's history by that day (joined or born by then)."""
-        return self.since is None or self.since <= day
+        return dates.known_on(self.joined_on or self.birth_date, day)
 
+    @known_on.inplace.expression
+    @classmethod
+    def _known_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
+        since = func.coalesce(cls.joined_on, cls.birth_date)
+        return or_(since.is_(None), since <= day)
+
+    @hybrid_method
     def present_on(self, day: dt.date) -> bool:
-        """Whether this member counts as present (在册) on the given day."""
-        start = self.joined_on or self.birth_date  # plain attributes: light row objects use this rule too
-        if start is not None and start > day:
-            return False
-        return self.left_on is None or self.left_on > day
+        """Whether this member counts as present (在册) on the given day (rules.dates.present_on)."""
+        return dates.present_on(self.joined_on or self.birth_date, self.left_on, day)
+
+    @present_on.inplace.expression
+    @classmethod
+    def _present_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
+        return and_(cls.known_on(day), or_(cls.left_on.is_(None), cls.left_on > day))
+
+    @hybrid_method
+    def aged_between(self, youngest: int, oldest: int, day: dt.date) -> bool:
+        """Whether the member is ``youngest`` to ``oldest`` years old on the day (rules.dates.aged_between)."""
+        return dates.aged_between(self.birth_date, youngest, oldest, day)
+
+    @aged_between.inplace.expression
+    @classmethod
+    def _aged_between_sql(cls, youngest: int, oldest: int, day: dt.date) -> ColumnElement[bool]:
+        earliest, latest = dates.born_between(youngest, oldest, day)
+        return cls.birth_date.between(earliest, latest)
+
+    @hybrid_method
+    def out_of_school_on(self, day: dt.date) -> bool:
+        """义务教育 not met by this member on the day (rules.exit_standard.out_of_school)."""
+        return exit_standard.out_of_school(self.birth_date, self.school_status, self.health, day)
+
+    @out_of_school_on.inplace.expression
+    @classmethod
+    def _out_of_school_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
+        young, old = exit_standard.SCHOOL_AGE
+        return and_(cls.school_status == exit_standard.NOT_IN_SCHOOL, cls.aged_between(young, old, day),
+                    or_(cls.health.is_(None), cls.health.not_in(sorted(exit_standard.HEALTH_EXCUSED))))
+
+    @hybrid_property
+    def uninsured(self) -> bool:
+        """基本医疗 not met: recorded as not insured (rules.exit_standard.uninsured)."""
+        return exit_standard.uninsured(self.medical_insurance)
+
+    @uninsured.inplace.expression
+    @classmethod
+    def _uninsured_sql(cls) -> ColumnElement[bool]:
+        return cls.medical_insurance.is_(False)
 
     def state_on(self, day: dt.date) -> str:
         """The membership state code on a day: present, added, deceased or moved_out."""

@@ -1,9 +1,9 @@
-"""Month closes (月报结账): what an auditor signs, and how a later run is checked against it.
+"""Month closes (月报结账) read back: the closes, and how a later run is checked against the one that covers it.
 
-``close_month`` stores the month's figures exactly as ``report monthly --json`` prints them, their sha256
-(over canonical JSON: sorted keys, no spaces, UTF-8), the user and the time. A close covers a scope: the
-whole register, or one area and everything under it (``--area``); it is written in ``MonthClose.area`` as
-the area's statistical code, or its name path (交城县/西营镇/东营村) when it has no code.
+A close is stored by services.closes.close_month: the month's figures exactly as ``report monthly --json``
+prints them, their sha256 (over canonical JSON: sorted keys, no spaces, UTF-8), the user and the time, for a
+scope — the whole register, or one area and everything under it (``--area``), written in ``MonthClose.area`` as
+the area's statistical code, or its name path (交城县/西营镇/东营村) when it has no code. This module only reads.
 
 ``compare`` runs whenever the monthly report is made for a closed month. It picks the close that covers
 what is being reported (the latest close of the same area or of an area above it; failing that, the
@@ -17,8 +17,6 @@ such records, because the figures depend only on effective dates.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +24,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from povmon import __version__
 from povmon.errors import PovmonError
 from povmon.models import (
     Area,
@@ -41,10 +38,13 @@ from povmon.models import (
     Pairing,
     Visit,
 )
-from povmon.models.base import utcnow
 from povmon.reports import monthly
 from povmon.rules.vocab import EVENT_KIND, MEMBER_STATE
-from povmon.services import audit, snapshot
+from povmon.services import lookup
+from povmon.services.closes import digest, when
+
+__all__ = ["Change", "Comparison", "Difference", "changes_since", "close_json", "compare", "digest", "find_close",
+           "list_closes", "scope_name", "when"]
 
 FIELD_LABELS = {
     "households": "在册户数", "people": "在册人数",
@@ -65,18 +65,12 @@ TABLE_LABELS = {
 _BATCH = 500  # ids per IN list when looking up audited rows
 
 
-def digest(figures: dict) -> str:
-    """sha256 of the figures as canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(figures, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _scope_of(session: Session, close: MonthClose) -> Area | bool | None:
     """The close's area (None: the whole register; False: its area no longer exists)."""
     if close.area is None:
         return None
     try:
-        return monthly.resolve_area(session, close.area)
+        return lookup.find_area(session, close.area)
     except PovmonError:
         return False
 
@@ -89,44 +83,6 @@ def scope_name(session: Session, close: MonthClose) -> str:
     if scope is False:
         return f"{close.area}（该区划已不存在）"
     return "/".join(monthly._path_names(session, scope))
-
-
-def close_month(
-    session: Session,
-    month: monthly.Month | str,
-    area: str | None = None,
-    *,
-    user: str,
-    note: str | None = None,
-    again: bool = False,
-    today: dt.date | None = None,
-) -> tuple[MonthClose, monthly.MonthlyReport]:
-    """Store the month's figures for the scope with their hash, the user and the time."""
-    report = monthly.build(session, month, area)
-    today = today or dt.date.today()
-    if report.as_of >= today:
-        raise PovmonError(
-            f"{report.month.label} 还没有结束（月末 {report.as_of.isoformat()}）；请在月末之后再结账。"
-        )
-    label = monthly.area_label(report.scope)
-    earlier = session.scalars(
-        select(MonthClose).where(MonthClose.month == report.month.label,
-                                 MonthClose.area.is_(None) if label is None else MonthClose.area == label)
-        .order_by(MonthClose.closed_at.desc(), MonthClose.id.desc())
-    ).first()
-    if earlier is not None and not again:
-        raise PovmonError(
-            f"{report.month.label}（{scope_name(session, earlier)}）已于 {when(earlier.closed_at)} "
-            f"由 {earlier.user} 结账；"
-            "如确需按现在的数据重新结账，请加 --again（原结账记录保留）。"
-        )
-    figures = report.as_json()
-    note_text = f"povmon {__version__}" + (f"；{note}" if note else "")
-    close = MonthClose(month=report.month.label, area=label, as_of=report.as_of, figures=figures,
-                       sha256=digest(figures), user=user, closed_at=utcnow(), note=note_text)
-    session.add(close)
-    audit.inserted(session, close, user=user, note=f"report close {report.month.label} sha256 {close.sha256}")
-    return close, report
 
 
 def list_closes(session: Session, month: str | None = None) -> list[MonthClose]:
@@ -348,7 +304,7 @@ def changes_since(
                                   describe(record), who(record.created_by, record.batch_id), record.created_at))
 
     created(HouseholdEvent, "event_date", HouseholdEvent.event_date <= as_of, _describe_event)
-    created(Member, "joined_on", snapshot.known_on(as_of), _describe_member)
+    created(Member, "joined_on", Member.known_on(as_of), _describe_member)
     created(Pairing, "start_on", Pairing.start_on <= as_of,
             lambda p: f"结对 {p.cadre.name} {p.start_on}—{p.end_on or '至今'}")
     created(Visit, "visit_date", Visit.visit_date <= as_of, lambda v: f"走访 {v.visit_date}")
@@ -505,10 +461,3 @@ def _field_text(a: AuditLog) -> str:
         return f"{a.field}：{a.old_value if a.old_value is not None else '空'} → " \
                f"{a.new_value if a.new_value is not None else '空'}"
     return a.note or ""
-
-
-def when(at: dt.datetime) -> str:
-    """A stored UTC time as the local wall-clock time, with its offset (2019-02-03 10:00 +08:00)."""
-    local = at.replace(tzinfo=dt.UTC).astimezone()
-    offset = local.strftime("%z")
-    return local.strftime("%Y-%m-%d %H:%M") + f" {offset[:3]}:{offset[3:]}"

@@ -17,7 +17,7 @@ from povmon.services import households as hh
 
 
 def household_view(session: Session, code: str, as_of: dt.date, *, show_ids: bool = False) -> dict:
-    """The household in the JSON shape of CONTRACTS.md, as of a date; IDs masked unless show_ids."""
+    """The household in the JSON shape of docs/CONTRACTS.md, as of a date; IDs masked unless show_ids."""
     household = hh.by_code(session, code)
     path = hh.area_path(session, household.village_id)
     state = status_on(household.events, as_of)

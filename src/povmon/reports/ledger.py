@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.errors import NotFound, PovmonError
@@ -37,6 +37,7 @@ from povmon.models import (
     Visit,
 )
 from povmon.rules import exit_standard, idcard
+from povmon.rules.dates import age_on
 from povmon.rules.income import IncomeYear, per_capita
 from povmon.rules.lines import LineValue
 from povmon.rules.money import ZERO
@@ -64,9 +65,10 @@ from povmon.rules.vocab import (
     WORK,
     labels_of,
 )
-from povmon.services import audit
 from povmon.services import households as hh
+from povmon.services import lookup
 from povmon.services.lines import LineBook
+from povmon.services.lookup import AreaTree
 
 CHUNK = 300  # households per batch of IN-queries: well under every driver's parameter limit
 
@@ -292,29 +294,6 @@ class Selection:
     codes: list[str] = field(default_factory=list)
 
 
-def _area(session: Session, level: str, text: str, parent_ids: Sequence[int] | None = None) -> list[Area]:
-    text = text.strip()
-    query = select(Area).where(Area.level == level, or_(Area.name == text, Area.code == text))
-    if parent_ids is not None:
-        query = query.where(Area.parent_id.in_(parent_ids))
-    return list(session.scalars(query.order_by(Area.id)))
-
-
-def find_cadre(session: Session, text: str) -> Cadre:
-    """A cadre by ID number, or by name when the name is unique; NotFound / PovmonError otherwise."""
-    text = text.strip()
-    found = session.scalar(select(Cadre).where(Cadre.id_number == idcard.normalize(text)))
-    if found is not None:
-        return found
-    named = list(session.scalars(select(Cadre).where(Cadre.name == text).order_by(Cadre.id)))
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        who = "；".join(f"{idcard.mask(c.id_number)}（{c.unit or '单位未登记'}）" for c in named[:5])
-        raise PovmonError(f"有 {len(named)} 位干部叫 {text}：{who}；请改用 --cadre 身份证号 指明是哪一位。")
-    raise NotFound(f"没有身份证号或姓名为 {text} 的帮扶干部；请核对 --cadre 后的身份证号（或姓名）。")
-
-
 def select_households(
     session: Session,
     as_of: dt.date,
@@ -325,51 +304,32 @@ def select_households(
     cadre: str | None = None,
 ) -> Selection:
     """The households to print: given codes (in that order), or every household of a village / township,
-    or every household paired with a cadre on the day; the area and cadre filters narrow one another."""
-    if codes:
-        wanted = list(dict.fromkeys(hh.normal_code(c) for c in codes if c.strip()))
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), CHUNK):
-            part = wanted[start:start + CHUNK]
-            found.update(session.execute(select(Household.code, Household.id).where(Household.code.in_(part))).all())
-        missing = [c for c in wanted if c not in found]
-        if missing:
-            shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 个" if len(missing) > 5 else "")
-            raise NotFound(f"没有户编号为 {shown} 的户；请核对户编号。")
-        label = wanted[0] if len(wanted) == 1 else f"{len(wanted)}户"
-        return Selection([found[c] for c in wanted], label, wanted)
+    or every household paired with a cadre on the day; the area and cadre filters narrow one another.
 
+    Areas, cadres and codes are found with services.lookup, as everywhere a user names one to read.
+    """
+    if codes:
+        return _by_codes(session, codes)
     query = select(Household.id, Household.code).order_by(Household.code)
     names = []
+    tree = AreaTree.load(session) if township is not None or village is not None else None
+    towns = None
     if township is not None:
-        towns = _area(session, "township", township)
-        if not towns:
-            raise NotFound(f"没有名为 {township.strip()} 的乡镇；请核对乡镇名称（或9位区划代码）。")
-        town_ids = [t.id for t in towns]
+        towns = lookup.find_areas(tree, township, "township")
         if village is None:
-            village_ids = list(session.scalars(select(Area.id).where(Area.parent_id.in_(town_ids))))
-            query = query.where(Household.village_id.in_(village_ids))
+            query = query.where(Household.village_id.in_([n.id for t in towns for n in tree.nodes if n.parent is t]))
         names.append(towns[0].name)
-    else:
-        town_ids = None
     if village is not None:
-        villages = _area(session, "village", village, town_ids)
-        if not villages:
-            where = f"{township.strip()}下" if township else ""
-            raise NotFound(f"{where}没有名为 {village.strip()} 的村；请核对村名（或12位区划代码）。")
+        villages = lookup.find_areas(tree, village, "village", towns)
         if len(villages) > 1:
-            towns_of = session.scalars(select(Area.name).where(Area.id.in_([v.parent_id for v in villages])))
-            raise PovmonError(f"有 {len(villages)} 个村叫 {village.strip()}（{'、'.join(towns_of)}）；"
+            towns_of = "、".join(v.parent.name for v in villages)
+            raise PovmonError(f"有 {len(villages)} 个村叫 {village.strip()}（{towns_of}）；"
                               "请加 --township 乡镇名 指明是哪一个。")
         query = query.where(Household.village_id == villages[0].id)
         names.append(villages[0].name)
     if cadre is not None:
-        person = find_cadre(session, cadre)
-        paired = (
-            select(Pairing.household_id)
-            .where(Pairing.cadre_id == person.id, Pairing.start_on <= as_of,
-                   or_(Pairing.end_on.is_(None), Pairing.end_on > as_of))
-        )
+        person = lookup.find_cadre(session, cadre)
+        paired = select(Pairing.household_id).where(Pairing.cadre_id == person.id, Pairing.active_on(as_of))
         query = query.where(Household.id.in_(paired))
         names.append(person.name)
     if not names:
@@ -381,6 +341,20 @@ def select_households(
             raise NotFound(f"{label} 在 {as_of.isoformat()} 没有结对帮扶的户；请核对 --cadre 和 --as-of。")
         raise NotFound(f"{label} 没有登记在册的户；请核对村（乡镇）名称。")
     return Selection([r.id for r in rows], label, [r.code for r in rows])
+
+
+def _by_codes(session: Session, codes: Sequence[str]) -> Selection:
+    """The households of the given codes, in that order; NotFound naming the codes the register lacks."""
+    wanted = list(dict.fromkeys(hh.normal_code(c) for c in codes if c.strip()))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start:start + CHUNK]
+        found.update(session.execute(select(Household.code, Household.id).where(Household.code.in_(part))).all())
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise lookup.households_not_found(session, missing)
+    label = wanted[0] if len(wanted) == 1 else f"{len(wanted)}户"
+    return Selection([found[c] for c in wanted], label, wanted)
 
 
 # --- loading in batches ---------------------------------------------------------------------------------
@@ -516,7 +490,7 @@ def _age(m: Member, day: dt.date) -> int | None:
             born = idcard.birth_date(m.id_number)
         except Exception:  # an ID the register kept despite a bad date: no age rather than a crash
             return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return age_on(born, day)
 
 
 def _member_line(m: Member, as_of: dt.date, mask_id) -> MemberLine:
@@ -646,12 +620,3 @@ def _ledger(
                               cadres[m.cadre_id].name if m.cadre_id else None) for m in measures],
         visits=[VisitLine(v.visit_date, cadres[v.cadre_id].name, v.done, v.problems, v.resolved) for v in visits],
     )
-
-
-
-def record_unmasked_export(session: Session, selection: Selection, *, user: str, note: str) -> int:
-    """Write one audit row per household whose ID numbers and phones were printed in full (--show-ids)."""
-    for household_id, code in zip(selection.household_ids, selection.codes, strict=True):
-        audit.log(session, user=user, action="export", table="household", row_id=household_id, field="id_number",
-                  note=f"{note}（户编号 {code}）")
-    return len(selection.household_ids)

@@ -1,7 +1,7 @@
-"""The auditors' monthly summary (``povmon report monthly``): every figure of CONTRACTS.md for the county,
+"""The auditors' monthly summary (``povmon report monthly``): every figure of docs/CONTRACTS.md for the county,
 each township and each village, as of the month's last day.
 
-What the figures mean (CONTRACTS.md and DOMAIN.md, made precise):
+What the figures mean (docs/CONTRACTS.md and docs/DOMAIN.md, made precise):
 
 - as_of is the month's last day. A household counts (``households``) when at least one member is present
   on as_of; ``people`` are the members present. Every status figure counts among those households.
@@ -34,14 +34,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
-from povmon.errors import PovmonError
 from povmon.models import Area, Benefit, Cadre, Household, HouseholdEvent, Member, Pairing, Policy, Visit
-from povmon.rules import parse
-from povmon.rules.exit_standard import HEALTH_EXCUSED, SCHOOL_AGE
+from povmon.rules import exit_standard, parse
+from povmon.rules.dates import age_on
 from povmon.rules.lines import LineValue
 from povmon.rules.money import yuan
 from povmon.rules.status import POOR_NOW, REGISTERED, StatusOn
-from povmon.services import snapshot
+from povmon.services import lookup, snapshot
 from povmon.services.lines import LineBook
 from povmon.services.lookup import path_of
 
@@ -117,7 +116,7 @@ class AreaFigures:
         self.cadre_ids |= other.cadre_ids
 
     def as_json(self) -> dict:
-        """The entry of CONTRACTS.md, field by field, in its order."""
+        """The entry of docs/CONTRACTS.md, field by field, in its order."""
         out = {}
         for name in JSON_FIELDS:
             if name == "incidence_pct":
@@ -193,7 +192,7 @@ class MonthlyReport:
         return self.month.as_of
 
     def as_json(self) -> dict:
-        """The JSON of CONTRACTS.md (``report monthly --json``)."""
+        """The JSON of docs/CONTRACTS.md (``report monthly --json``)."""
         return {"month": self.month.label, "as_of": self.as_of.isoformat(), "areas": [a.as_json() for a in self.areas]}
 
     def township_of(self, area_id: int) -> Area | None:
@@ -207,35 +206,8 @@ class MonthlyReport:
 # --- areas ----------------------------------------------------------------------------------------------
 
 
-def resolve_area(session: Session, text: str) -> Area:
-    """The area named by a statistical code, a name, or a path 乡镇/村; PovmonError when none or ambiguous."""
-    wanted = text.strip()
-    by_code = session.scalar(select(Area).where(Area.code == wanted))
-    if by_code is not None:
-        return by_code
-    parts = [p.strip() for p in wanted.replace("／", "/").split("/") if p.strip()]
-    if not parts:
-        raise PovmonError("--area 不能为空；请写区划代码或名称，如 141122 或 西营镇。")
-    candidates = session.scalars(select(Area).where(Area.name == parts[-1]).order_by(Area.id)).all()
-    if len(parts) > 1:
-        candidates = [a for a in candidates if _path_names(session, a)[-len(parts):] == parts]
-    if not candidates:
-        raise PovmonError(f"没有名为或代码为“{wanted}”的区划；请核对名称（可用区划代码，或 乡镇/村 的写法）。")
-    if len(candidates) > 1:
-        paths = "、".join("/".join(_path_names(session, a)) for a in candidates)
-        raise PovmonError(f"有 {len(candidates)} 个区划叫“{wanted}”（{paths}）；请用区划代码或 乡镇/村 的写法指明。")
-    return candidates[0]
-
-
 def _path_names(session: Session, area: Area) -> list[str]:
     return path_of(area).split("/")
-
-
-def area_label(area: Area | None) -> str | None:
-    """How a scope is written in a month close: the code when the area has one, else its name path."""
-    if area is None:
-        return None
-    return area.code or path_of(area)
 
 
 def _tree(session: Session) -> tuple[dict[int, Area], dict[int | None, list[Area]]]:
@@ -267,7 +239,7 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
     """Compute the month's figures for the whole register, or for one area and everything under it."""
     if not isinstance(month, Month):
         month = Month.parse(month)
-    scope = resolve_area(session, area) if isinstance(area, str) else area
+    scope = lookup.find_area(session, area) if isinstance(area, str) else area
     index, children = _tree(session)
     order = _preorder([scope] if scope is not None else children.get(None, []), children)
     scope_ids = [a.id for a, _ in order] if scope is not None else None
@@ -642,26 +614,20 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
     year = report.month.income_year
     out: list[QualityRow] = []
 
-    # members of registered or monitored households: 6–15 and not in school, not insured
-    youngest = _years_before(as_of, SCHOOL_AGE[0])  # born on or before: at least 6 on as_of
-    oldest = _years_before(as_of, SCHOOL_AGE[1] + 1) + dt.timedelta(days=1)  # born after: at most 15
+    # members of registered or monitored households failing the exit standard's education or medical item
     members = snapshot.restrict(
         select(Member.household_id, Member.name, Member.birth_date, Member.school_status, Member.health,
                Member.medical_insurance)
-        .where(snapshot.present_on(as_of))
-        .where(
-            ((Member.school_status == "not_student") & Member.birth_date.between(oldest, youngest))
-            | (Member.medical_insurance.is_(False))
-        ),
+        .where(Member.present_on(as_of))
+        .where(Member.out_of_school_on(as_of) | Member.uninsured),
         Member.household_id, scope_ids)
     for hid, name, born, school, health, insured in session.execute(members):
         row = rows.get(hid)
         if row is None or not row.focus:
             continue
-        if school == "not_student" and born is not None and oldest <= born <= youngest and health not in HEALTH_EXCUSED:
-            age = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
-            out.append(QualityRow("6–15岁未在校", place(hid), name, f"{age}岁，在校情况为非在校生"))
-        if insured is False:
+        if exit_standard.out_of_school(born, school, health, as_of):
+            out.append(QualityRow("6–15岁未在校", place(hid), name, f"{age_on(born, as_of)}岁，在校情况为非在校生"))
+        if exit_standard.uninsured(insured):
             out.append(QualityRow("未参加基本医疗保险", place(hid), name, "医疗保险：否"))
 
     for hid, people in report.people.items():
@@ -669,7 +635,7 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
         row = rows.get(hid)
         found = []
         if row is not None and row.focus:
-            if m.housing_safety in ("C", "D"):
+            if exit_standard.housing_unsafe(m.housing_safety):
                 found.append(("住房为C/D级危房", f"住房安全鉴定：{m.housing_safety}级"))
             if row.income is None:
                 found.append((f"未录入{year}年收入", f"{year}年无收入记录，未计入低于标准线户数"))
@@ -689,7 +655,7 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
     # cadres paired with more households than the limit (counted over the whole register)
     totals = dict(session.execute(
         select(Pairing.cadre_id, func.count(distinct(Pairing.household_id)))
-        .where(Pairing.start_on <= as_of, (Pairing.end_on.is_(None)) | (Pairing.end_on > as_of))
+        .where(Pairing.active_on(as_of))
         .group_by(Pairing.cadre_id)
         .having(func.count(distinct(Pairing.household_id)) > pair_limit)
     ).all())
@@ -702,10 +668,3 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
     out.sort(key=lambda q: (q.category, q.place.rank if q.place else -1, q.place.code if q.place else "", q.who))
     quality_cadres.sort(key=lambda q: q.who)
     return out + quality_cadres
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)

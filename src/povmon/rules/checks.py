@@ -1,6 +1,6 @@
 """Household-level rules, in one place for the importer and data entry (pure: plain values in, problems out).
 
-Each function returns a list of ``Problem`` (empty when all is well) with an error code of CONTRACTS.md
+Each function returns a list of ``Problem`` (empty when all is well) with an error code of docs/CONTRACTS.md
 where one exists (``no_head``, ``multiple_heads``, ``id_in_other_household``, ``unknown_area``,
 ``unknown_reference``, ``size_mismatch``, ``required_missing``) and a Chinese message that says what to do,
 worded for both ways in: ``povmon import`` reports it at a file's row and column, a data-entry command names
@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from povmon.rules import idcard
 from povmon.rules.status import POOR_NOW, STATUS_LABELS, StatusOn, allowed_next, effective, sort_key, status_on
-from povmon.rules.text import excerpt
+from povmon.rules.text import excerpt, fold
 from povmon.rules.vocab import EVENT_KIND, LABOUR, MONITORING_TYPE
 
 AREA_CODE_LENGTH = {"county": 6, "township": 9, "village": 12}
@@ -142,6 +142,62 @@ def unknown_area(level: str | None, name: str, within: str | None = None) -> lis
                     "（povmon area add、导入文件中的“行政区划”表，或导入时加 --create-areas）", title)]
 
 
+# --- a name looked up to read (ledger, household list, report --area …): never advise creating anything ----
+
+_READ_FIX = {"county": "请核对县名（或6位区划代码）", "township": "请核对乡镇名称（或9位区划代码）",
+             "village": "请核对村名（或12位区划代码）"}
+
+
+def _nearest(names: Sequence[str]) -> str:
+    return f"（是否为 {'、'.join(names)}？）" if names else ""
+
+
+def area_not_found(level: str | None, name: str, *, within: str | None = None,
+                   nearest: Sequence[str] = ()) -> list[Problem]:
+    """``unknown_area`` for a name a user looks up to read: what was not found, the nearest names, what to check.
+
+    Unlike ``unknown_area`` (data entry and import, which may create the area) it never advises creating one:
+    the user only reads.
+    """
+    title = LEVEL_TITLE.get(level or "", "区划")
+    if level is None:
+        return [Problem("unknown_area", f"没有名为或代码为“{name}”的区划{_nearest(nearest)}；"
+                                        "请核对名称（可用区划代码，或 乡镇/村 的写法）", title)]
+    where = f"{within}下" if within else ""
+    return [Problem("unknown_area", f"{where}没有名为 {name} 的{title}{_nearest(nearest)}；{_READ_FIX[level]}",
+                    title)]
+
+
+def area_ambiguous(level: str | None, name: str, paths: Sequence[str]) -> list[Problem]:
+    """``unknown_area`` for a name read that several areas have: the paths, and how to name one."""
+    title = LEVEL_TITLE.get(level or "", "区划")
+    return [Problem("unknown_area", f"有 {len(paths)} 个{title}叫“{name}”（{'、'.join(paths)}）；"
+                                    "请用区划代码或 乡镇/村 的写法指明", title)]
+
+
+def households_not_found(codes: Sequence[str], nearest: Sequence[str] = ()) -> list[Problem]:
+    """``unknown_reference`` for 户编号 a user looks up: the importer's message, the nearest codes as the hint."""
+    if len(codes) == 1:
+        problem = unknown_household(codes[0])[0]
+    else:
+        shown = "、".join(codes[:5]) + (f" 等 {len(codes)} 个" if len(codes) > 5 else "")
+        problem = Problem("unknown_reference", f"没有户编号为 {shown} 的户；请核对户编号", "户编号")
+    near = f"相近的户编号：{'、'.join(nearest)}；" if nearest else ""
+    return [replace(problem, hint=f"（{near}povmon household list 可按村、姓名或身份证号查找）")]
+
+
+def cadre_not_found(text: str, nearest: Sequence[str] = ()) -> list[Problem]:
+    """``unknown_reference`` for a cadre a user looks up to read (by ID number or name)."""
+    return [Problem("unknown_reference", f"没有身份证号或姓名为 {text} 的帮扶干部{_nearest(nearest)}；"
+                                         "请核对 --cadre 后的身份证号（或姓名）", "帮扶干部")]
+
+
+def cadre_ambiguous(text: str, who: Sequence[str]) -> list[Problem]:
+    """``unknown_reference`` for a cadre's name several cadres have (read): who they are, and how to name one."""
+    return [Problem("unknown_reference", f"有 {len(who)} 位干部叫 {text}：{'；'.join(who[:5])}；"
+                                         "请改用 --cadre 身份证号 指明是哪一位", "帮扶干部")]
+
+
 def area(value: str, level: str | None, matches: Sequence[str]) -> list[Problem]:
     """An area named by the user must match exactly one area; matches are the full paths of the candidates."""
     if not matches:
@@ -172,6 +228,65 @@ def area_code(level: str, code: str | None, parent_code: str | None, parent_name
             "区划代码",
         )]
     return []
+
+
+def area_code_taken(code: str, owner: str) -> list[Problem]:
+    """A statistical code belongs to one area: ``owner`` is the path of the area that already has it."""
+    return [Problem("bad_value", f"区划代码 {code} 已属于 {owner}；请核对", "区划代码")]
+
+
+# the words that end an area's name and only say its level (岔口村, 会立乡, 西营镇, 东营社区 …)
+LEVEL_WORDS = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "街道", "村", "乡", "镇", "县", "区")
+
+
+def name_stem(name: str) -> str:
+    """An area's name without the word that only says its level: 岔口村 → 岔口, 东营社区 → 东营 (folded)."""
+    folded = fold(name)
+    for word in LEVEL_WORDS:
+        if folded.endswith(word) and len(folded) > len(word):
+            return folded[: -len(word)]
+    return folded
+
+
+def misspelt(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate a new area's name most likely misspells, or None.
+
+    Only the level word is judged: the same name with it missing, doubled or replaced by another character
+    (岔口, 岔口村村, 岔口村委会 or 岔口材 for 岔口村). Two names that differ elsewhere (东营村, 西营村) are
+    different places as far as a name can tell; the statistical code decides those.
+    """
+    folded, stem = fold(name), name_stem(name)
+    for candidate in candidates:
+        other = fold(candidate)
+        if other == folded:
+            continue
+        other_stem = name_stem(candidate)
+        if other_stem in (stem, folded):
+            return candidate
+        if other != other_stem and stem == folded and folded[:-1] == other_stem and len(folded) == len(other):
+            return candidate  # the level word mistyped: 岔口材 for 岔口村
+    return None
+
+
+def area_suspect(level: str, name: str, probable_path: str | None, probable: str, *, code: str | None = None,
+                 prefix: str | None = None) -> list[Problem]:
+    """``area_suspect``: a household's row names an area the register lacks, and it looks like a misspelling.
+
+    With ``code`` the 户编号 carries the statistical code ``prefix`` of the probable area; without, the names
+    differ only in the level word. The clerk either corrects the name or names the new area explicitly.
+    """
+    title = LEVEL_TITLE[level]
+    if code is not None:
+        owner = probable_path or f"本次导入中多数户的{title}“{probable}”"
+        why = f"户编号 {code} 所含的区划代码 {prefix} 属于 {owner}"
+    else:
+        why = f"已有名称相近的{title} {probable_path or probable}"
+    return [Problem(
+        "area_suspect",
+        f"没有名为“{name}”的{title}，{why}：是否为 {probable}？请改正{title}名；"
+        f"如确是新{title}，请在导入文件的“行政区划”表中列出它（或先用 povmon area add 建立）",
+        title,
+    )]
 
 
 def reference(what: str, value: str, count: int, candidates: Sequence[str] = ()) -> list[Problem]:
@@ -216,7 +331,7 @@ def stint_dates(joined_on: dt.date | None, left_on: dt.date | None) -> list[Prob
 
 
 def labour_capacity(labours: Sequence[str | None]) -> list[Problem]:
-    """Risk elimination needs labour capacity: a household with none stays in monitoring (DOMAIN.md).
+    """Risk elimination needs labour capacity: a household with none stays in monitoring (docs/DOMAIN.md).
 
     labours are the labour codes of the present members. A household where no member is recorded with
     labour (普通、技能、弱或半劳动力) is refused; when some are not recorded at all, the message says to record them.

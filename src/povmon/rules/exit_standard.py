@@ -16,10 +16,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from povmon.rules.dates import aged_between
 from povmon.rules.money import yuan
 
 SCHOOL_AGE = (6, 15)
 HEALTH_EXCUSED = frozenset({"serious", "disabled"})
+SAFE_HOUSING = frozenset({"A", "B"})
+UNSAFE_HOUSING = frozenset({"C", "D"})  # 危房
+NOT_IN_SCHOOL = "not_student"
+
+
+# --- the items, one member or household at a time (models.Member / Household carry them into SQL) ---------
+
+
+def out_of_school(born: dt.date | None, school_status: str | None, health: str | None, day: dt.date) -> bool:
+    """义务教育: a child of 6–15 on the day recorded out of school (非在校生), unless for health (大病、残疾)."""
+    return (school_status == NOT_IN_SCHOOL and health not in HEALTH_EXCUSED
+            and aged_between(born, SCHOOL_AGE[0], SCHOOL_AGE[1], day))
+
+
+def school_unknown(born: dt.date | None, school_status: str | None, day: dt.date) -> bool:
+    """义务教育 not recorded: a child of 6–15 on the day whose school status is not entered."""
+    return school_status is None and aged_between(born, SCHOOL_AGE[0], SCHOOL_AGE[1], day)
+
+
+def uninsured(medical_insurance: bool | None) -> bool:
+    """基本医疗: a member recorded as not insured (not merely unrecorded)."""
+    return medical_insurance is False
+
+
+def housing_unsafe(grade: str | None) -> bool:
+    """住房安全: a house assessed C or D (危房)."""
+    return grade in UNSAFE_HOUSING
 
 
 @dataclass(frozen=True)
@@ -50,10 +78,6 @@ class ExitItem:
     detail: str
 
 
-def _age(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def check(facts: HouseholdFacts, day: dt.date) -> list[ExitItem]:
     """The exit-standard checklist for a household on a day."""
     items = []
@@ -69,25 +93,19 @@ def check(facts: HouseholdFacts, day: dt.date) -> list[ExitItem]:
     items.append(ExitItem("food_clothing", "两不愁：不愁吃、不愁穿", food,
                           {True: "已保障", False: "未保障", None: "未录入"}[food]))
 
-    out_of_school, unknown_school = [], []
-    for m in facts.members:
-        if m.birth_date is None or not SCHOOL_AGE[0] <= _age(m.birth_date, day) <= SCHOOL_AGE[1]:
-            continue
-        if m.school_status is None:
-            unknown_school.append(m.name)
-        elif m.school_status == "not_student" and m.health not in HEALTH_EXCUSED:
-            out_of_school.append(m.name)
-    if out_of_school:
-        items.append(ExitItem("education", "义务教育有保障", False, "6–15岁失学：" + "、".join(out_of_school)))
+    dropped = [m.name for m in facts.members if out_of_school(m.birth_date, m.school_status, m.health, day)]
+    unknown_school = [m.name for m in facts.members if school_unknown(m.birth_date, m.school_status, day)]
+    if dropped:
+        items.append(ExitItem("education", "义务教育有保障", False, "6–15岁失学：" + "、".join(dropped)))
     elif unknown_school:
         items.append(ExitItem("education", "义务教育有保障", None, "在校情况未录入：" + "、".join(unknown_school)))
     else:
         items.append(ExitItem("education", "义务教育有保障", True, "无6–15岁失学辍学"))
 
-    uninsured = [m.name for m in facts.members if m.medical_insurance is False]
+    not_insured = [m.name for m in facts.members if uninsured(m.medical_insurance)]
     unknown_ins = [m.name for m in facts.members if m.medical_insurance is None]
-    if uninsured:
-        items.append(ExitItem("medical", "基本医疗有保障", False, "未参加医保：" + "、".join(uninsured)))
+    if not_insured:
+        items.append(ExitItem("medical", "基本医疗有保障", False, "未参加医保：" + "、".join(not_insured)))
     elif unknown_ins or not facts.members:
         items.append(ExitItem("medical", "基本医疗有保障", None, "参保情况未录入：" + "、".join(unknown_ins)))
     else:
@@ -95,8 +113,8 @@ def check(facts: HouseholdFacts, day: dt.date) -> list[ExitItem]:
 
     housing = facts.housing_safety
     items.append(ExitItem(
-        "housing", "住房安全有保障", None if housing is None else housing in ("A", "B"),
-        "未鉴定" if housing is None else f"{housing}级" + ("安全" if housing in ("A", "B") else "危房"),
+        "housing", "住房安全有保障", None if housing is None else housing in SAFE_HOUSING,
+        "未鉴定" if housing is None else f"{housing}级" + ("安全" if housing in SAFE_HOUSING else "危房"),
     ))
     water = facts.safe_water
     items.append(ExitItem("water", "饮水安全", water, {True: "安全", False: "不安全", None: "未录入"}[water]))

@@ -3,7 +3,7 @@
 Hard rules (an ID failing them is refused): 18 characters, 17 digits and a check digit 0-9 or X,
 a real birth date not in the future, the right check digit. Whether the area code existed in the
 birth year is only a plausibility hint: a person registered late carries a code that may not have
-existed when they were born, so that is the warning ``id_area``, never a refusal (see DOMAIN.md).
+existed when they were born, so that is the warning ``id_area``, never a refusal (see docs/DOMAIN.md).
 stdnum's ``validate`` folds the area check into the same error as a bad birth date, so its parts are
 called one by one here.
 """
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
+
+from povmon.rules import dates
 
 _LAST = frozenset("0123456789X")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
@@ -174,8 +176,7 @@ def sex(number: str) -> str:
 
 def age_on(number: str, day: dt.date) -> int:
     """Age in whole years on a day."""
-    born = birth_date(number)
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return dates.age_on(birth_date(number), day)
 
 
 def make(area: str, born: dt.date, sequence: int) -> str:

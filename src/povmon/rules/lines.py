@@ -4,7 +4,7 @@ povmon ships the known national figures (src/povmon/data/lines.csv); a county lo
 (province-set lines, later monitoring lines) with ``povmon lines load FILE.csv``, and a loaded line
 wins over the shipped one. When a year has no line, the latest earlier line of the same kind applies.
 Before a monitoring line was set (2021), the monitoring line is taken as 1.5 × the poverty line, the
-rule of thumb DOMAIN.md gives for finding monitoring candidates.
+rule of thumb docs/DOMAIN.md gives for finding monitoring candidates.
 """
 
 from __future__ import annotations

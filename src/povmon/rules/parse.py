@@ -1,7 +1,7 @@
 """Reading values as clerks type them: amounts, counts, years, dates and vocabulary terms.
 
 Each parser returns the clean value (None for an empty cell) or raises ValueProblem with the
-error code of CONTRACTS.md and a message in Chinese that says what is accepted. The importer and
+error code of docs/CONTRACTS.md and a message in Chinese that says what is accepted. The importer and
 the data-entry commands use these same functions, so a value is judged the same way everywhere.
 """
 
@@ -61,6 +61,23 @@ def name(value: object, limit: int | None = None) -> str | None:
     if result and " " in result:
         result = _CJK_SPACES.sub("", result)
     return _limit(result, limit)
+
+
+# what separates the names of a path (西营镇/东营村, 交城县>西营镇): never part of an area's own name
+AREA_SEPARATORS = re.compile(r"\s*[/／>＞]\s*")
+AREA_NAME_LIMIT = 100
+
+
+def area_name(value: object) -> str | None:
+    """The name of a county, township or village: text of at most 100 characters, without / or >.
+
+    The one rule for an area's name, whether ``area add`` names it or an import creates it: a name with a
+    path separator could never be found again by its path.
+    """
+    result = text(value)
+    if result and AREA_SEPARATORS.search(result):
+        raise ValueProblem("bad_value", f"名称“{result}”里不能有 / 或 >")
+    return _limit(result, AREA_NAME_LIMIT)
 
 
 def code(value: object, limit: int | None = None) -> str | None:

@@ -12,8 +12,9 @@ from povmon.models import Area, Household
 from povmon.rules import checks, parse
 from povmon.rules.text import clean_text
 from povmon.rules.vocab import AREA_LEVEL
+from povmon.services import lookup
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
-from povmon.services.lookup import PARENT_LEVEL, SEPARATORS, AreaTree, path_of
+from povmon.services.lookup import PARENT_LEVEL, AreaTree, path_of
 
 
 def find(session: Session, text: str, level: str | None = None) -> Area:
@@ -30,7 +31,7 @@ def add(
 ) -> Outcome:
     """Add a county, township or village (with its statistical code when known) under its parent."""
     clean = Cleaner()
-    area_name = clean.value("名称", parse_name, name, required=True)
+    area_name = clean.value("名称", parse.area_name, name, required=True)
     area_level = clean.value("级别", lambda v: parse.term(AREA_LEVEL, v), level, required=True)
     area_code = clean.value("区划代码", lambda v: clean_text(v), code)
     clean.check()
@@ -73,18 +74,8 @@ def _clashes(session: Session, level: str, name: str, code: str | None, parent: 
             "新名称" if itself else "名称"))
     taken = next((n for n in tree.nodes if code and n.code == code and (itself is None or n.id != itself.id)), None)
     if taken is not None:
-        problems.append(checks.Problem("bad_value", f"区划代码 {code} 已属于 {path_of(taken)}；请核对", "区划代码"))
+        problems.extend(checks.area_code_taken(code, path_of(taken)))
     return problems
-
-
-def parse_name(value: object) -> str | None:
-    """An area name: clean text without the path separators."""
-    text = clean_text(value)
-    if text and SEPARATORS.search(text):
-        raise parse.ValueProblem("bad_value", f"名称“{text}”里不能有 / 或 >")
-    if text and len(text) > 100:
-        raise parse.ValueProblem("bad_value", "名称最多100个字")
-    return text
 
 
 def rename(session: Session, area: str | Area, new_name: object, *, user: str, code: object = None,
@@ -92,7 +83,7 @@ def rename(session: Session, area: str | Area, new_name: object, *, user: str, c
     """Rename an area (and set or correct its code); the old name stays in the audit log."""
     target = area if isinstance(area, Area) else find(session, area)
     clean = Cleaner()
-    name = clean.value("新名称", parse_name, new_name, required=True)
+    name = clean.value("新名称", parse.area_name, new_name, required=True)
     new_code = clean.value("区划代码", lambda v: clean_text(v), code)
     clean.check()
     clean.add(_clashes(session, target.level, name, new_code, target.parent, itself=target))
@@ -143,7 +134,10 @@ def listing(session: Session, under: str | Area | None = None) -> list[AreaRow]:
         for c in sorted(children.get(a.id, []), key=lambda x: (x.code or "~", x.name)):
             walk(c)
 
-    roots = [under if isinstance(under, Area) else find(session, under)] if under else children.get(None, [])
+    if under:
+        roots = [under if isinstance(under, Area) else lookup.find_area(session, under)]
+    else:
+        roots = children.get(None, [])
     for root in roots:
         walk(root)
     return rows

@@ -15,9 +15,7 @@ from povmon.services.fields import column
 
 def _paired_on(session: Session, household: Household, cadre: Cadre, day: dt.date) -> bool:
     return session.scalar(select(Pairing.id).where(
-        Pairing.household_id == household.id, Pairing.cadre_id == cadre.id, Pairing.start_on <= day,
-        (Pairing.end_on.is_(None)) | (Pairing.end_on > day),
-    )) is not None
+        Pairing.household_id == household.id, Pairing.cadre_id == cadre.id, Pairing.active_on(day))) is not None
 
 
 def add_visit(

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from povmon.models import Area, Cadre, Pairing
-from povmon.rules import checks, idcard
+from povmon.rules import checks, idcard, records
 from povmon.rules.checks import Problem
 from povmon.rules.vocab import CADRE_ROLE
-from povmon.services import areas
+from povmon.services import areas, lookup
 from povmon.services.entry import Cleaner, Outcome, Refused, insert
 from povmon.services.fields import column
 
@@ -46,7 +46,8 @@ def add(
             clean.add(exc.problems)
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
-    cadre = Cadre(name=cadre_name, id_number=number, village=station, **values)
+    row = records.new_cadre({"name": cadre_name, "id_number": number, **values})  # as an imported cadre's row
+    cadre = Cadre(village=station, **row | {"note": values["note"]})
     insert(session, outcome, cadre, user=user)
     return outcome
 
@@ -72,7 +73,7 @@ def listing(session: Session, as_of: dt.date, village: str | None = None) -> lis
     """Cadres with their role, unit and the households they are paired with on a day."""
     query = select(Cadre).options(selectinload(Cadre.village)).order_by(Cadre.id)
     if village:
-        place = areas.find(session, village, "village")
+        place = lookup.find_area(session, village, "village")  # a name read (services.lookup)
         query = query.where(Cadre.village_id == place.id)
     cadres = list(session.scalars(query))
     pairings = session.scalars(

@@ -1,9 +1,9 @@
 """What every data-entry service shares: refusing with problems, collecting what was stored, auditing it.
 
 A service takes a session and values as a clerk typed them (or already clean Python values: the rules.parse
-functions accept both), cleans them with the importer's own parser of the column of the same meaning
-(``Cleaner.field``, services.fields), checks the household-level rules of rules.checks (the importer's too),
-writes, and logs every insert and every changed field with the acting user (services.audit).
+functions accept both), cleans them with the parser of the field of the same meaning, the importer's own
+(``Cleaner.field``, rules.fields), checks the household-level rules of rules.checks (the importer's too), writes,
+and logs every insert and every changed field with the acting user (services.audit).
 It never commits: the caller owns the unit of work. It returns an ``Outcome``: the records stored, the
 fields changed (old → new) and the warnings; or raises ``Refused`` with every problem found.
 """
@@ -19,10 +19,10 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from povmon.errors import PovmonError
-from povmon.ingest.columns import Field
 from povmon.models import Base
 from povmon.rules import parse
 from povmon.rules.checks import Problem, missing, not_future
+from povmon.rules.fields import Field
 from povmon.rules.idcard import IdCheck
 from povmon.rules.money import yuan
 from povmon.rules.parse import ValueProblem
@@ -32,7 +32,7 @@ _HIDDEN = frozenset({"batch_id", "source_file", "source_sheet", "source_row", "u
 
 
 class Refused(PovmonError):
-    """The change was refused: every problem found (codes of CONTRACTS.md) and, maybe, what to do instead."""
+    """The change was refused: every problem found (codes of docs/CONTRACTS.md) and, maybe, what to do instead."""
 
     def __init__(self, problems: Iterable[Problem], hint: str | None = None):
         self.problems = list(problems)
@@ -84,7 +84,7 @@ class Outcome:
 
 
 def json_value(value: object) -> object:
-    """Money as a two-decimal string, dates as YYYY-MM-DD (CONTRACTS.md)."""
+    """Money as a two-decimal string, dates as YYYY-MM-DD (docs/CONTRACTS.md)."""
     if isinstance(value, Decimal):
         return yuan(value)
     if isinstance(value, (dt.date, dt.datetime)):

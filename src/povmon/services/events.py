@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Household, HouseholdEvent, Income
-from povmon.rules import checks, exit_standard, parse
+from povmon.rules import checks, exit_standard, parse, records
 from povmon.rules.checks import PlannedEvent, Problem
+from povmon.rules.dates import last_full_year
 from povmon.rules.income import per_capita_of
 from povmon.rules.text import clean_text
 from povmon.rules.vocab import (
@@ -36,11 +37,6 @@ from povmon.services.lines import LineBook
 POOR_ATTRIBUTES = ("general_poor", "dibao_poor", "tekun_poor")
 
 
-def last_full_year(day: dt.date) -> int:
-    """The last calendar year complete on a day: that year on 31 December (a year-only date), else the one before."""
-    return day.year if (day.month, day.day) == (12, 31) else day.year - 1
-
-
 def _record(
     session: Session, household: Household, clean: Cleaner, kind: str, day: dt.date, *, user: str,
     year_only: bool = False, note: str | None = None, **fields,
@@ -49,7 +45,8 @@ def _record(
                                                              fields.get("cancels_event_id"))))
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
-    event = HouseholdEvent(household=household, kind=kind, event_date=day, year_only=year_only, note=note, **fields)
+    row = records.new_event(kind, day, year_only, fields)  # the row an imported event becomes (rules.records)
+    event = HouseholdEvent(household=household, **row | {"note": note})
     insert(session, outcome, event, user=user, note=f"{EVENT_KIND.label(kind)} {household.code}")
     return outcome
 

@@ -3,7 +3,7 @@
 ``household add --set``, ``household edit``, ``member add --set`` and ``member edit`` find a field by its key
 (housing_safety, housing-safety), its header (住房安全), any header alias a spreadsheet may use (住房安全等级)
 or a short name typed at a prompt (住房, housing). Every data-entry command cleans a value with the importer's
-parser of the column of the same meaning (ingest.clean.make_parser, through ``Cleaner.field``): the same value
+parser of the field of the same meaning (rules.fields.make_parser, through ``Cleaner.field``): the same value
 gets the same code and the same message on the command line as in a spreadsheet cell.
 """
 
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from povmon.ingest import columns as C
-from povmon.ingest.clean import make_parser
-from povmon.ingest.columns import Field
+from povmon.rules import fields as C
+from povmon.rules.fields import Field, make_parser
 
 # Columns a file gives that are not edited as plain fields: where the household is, who heads it and its status
 # (household add, household edit village/code, the event commands), and a member's ID number, sex and
@@ -64,7 +63,7 @@ def _index(fields: tuple[Field, ...]) -> dict[str, Field]:
 
 
 _INDEX = {id(HOUSEHOLD_FIELDS): _index(HOUSEHOLD_FIELDS), id(MEMBER_FIELDS): _index(MEMBER_FIELDS)}
-_COLUMNS = {f.ref: f for kind in C.KINDS for f in kind.fields}
+_COLUMNS = {f.ref: f for f in C.ALL_FIELDS}
 _PARSERS: dict[tuple[str, str], Callable[[object], object]] = {}
 
 

@@ -12,15 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.errors import PovmonError
-from povmon.ingest.columns import header_key
 from povmon.models import Area, Household, HouseholdEvent, Member
-from povmon.rules import checks, idcard
+from povmon.rules import checks, dates, idcard, records
 from povmon.rules.checks import Problem
+from povmon.rules.fields import header_key
 from povmon.rules.parse import ValueProblem
 from povmon.rules.status import REGISTERED, StatusOn, status_on
 from povmon.rules.text import clean_text, fold
 from povmon.rules.vocab import ATTRIBUTE, STATUS
-from povmon.services import areas
+from povmon.services import areas, lookup
 from povmon.services import members as member_service
 from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
 from povmon.services.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, column
@@ -73,11 +73,13 @@ def add(
             clean.add(checks.id_in_other_household(number, elsewhere.name, elsewhere.code))
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
-    household = Household(code=household_code, village=village_area, **{k: v for k, v in values.items()
-                                                                          if v is not None})
+    # the rows a household's row and its head's row of a file become (rules.records)
+    household = Household(code=household_code, village=village_area,
+                          **records.household({k: v for k, v in values.items() if v is not None}))
     insert(session, outcome, household, user=user)
-    head = Member(household=household, name=name, id_number=number, relation="head", sex=idcard.sex(number),
-                  birth_date=idcard.birth_date(number), **{k: v for k, v in head_values.items() if v is not None})
+    head_row = {k: v for k, v in head_values.items() if v is not None} | {"name": name, "id_number": number,
+                                                                         "relation": "head"}
+    head = Member(household=household, **records.member(head_row, dt.date.today()))
     insert(session, outcome, head, user=user, note="户主")
     outcome.warnings.extend(checks.size(household.declared_size, 1))
     return outcome
@@ -181,7 +183,7 @@ class _Member:
     birth_date: dt.date | None
 
     def present_on(self, day: dt.date) -> bool:
-        return Member.present_on(self, day)  # the model's own rule, on plain values
+        return dates.present_on(self.joined_on or self.birth_date, self.left_on, day)  # Member.present_on's rule
 
 
 def search(
@@ -204,7 +206,7 @@ def search(
     clean.check()
     query = select(Household.id, Household.code, Household.village_id, Household.group_name, Household.attribute)
     if area:
-        place = areas.find(session, area)
+        place = lookup.find_area(session, area)  # a name read: the nearest names when none is found
         ids = [a.id for a in _subtree(session, place) if a.level == "village"]
         query = query.where(Household.village_id.in_(ids))
     name_text = clean_text(name)

@@ -9,12 +9,11 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from povmon.errors import NotFound
 from povmon.models import Area, Household, HouseholdEvent, Income, Member
 from povmon.rules import parse
-from povmon.rules.checks import unknown_household
 from povmon.rules.income import IncomeYear
 from povmon.rules.status import StatusOn, status_on
+from povmon.services.lookup import households_not_found
 
 
 def normal_code(code: str) -> str:
@@ -30,9 +29,7 @@ def by_code(session: Session, code: str) -> Household:
     code = normal_code(code)
     household = session.scalar(select(Household).where(Household.code == code))
     if household is None:
-        # the importer's words for an unknown 户编号, and where to look it up
-        message = unknown_household(code)[0].message
-        raise NotFound(f"{message}（povmon household list 可按村、姓名或身份证号查找）。")
+        raise households_not_found(session, [code])  # services.lookup: with the nearest codes
     return household
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Household, Income
+from povmon.rules import records
 from povmon.rules.checks import Problem
 from povmon.rules.income import COMPONENT_LABELS, per_capita_of
 from povmon.rules.money import yuan
@@ -62,8 +63,8 @@ def record(
             clean.problems.append(Problem("required_missing",
                                           "至少填写一项收入（工资性、生产经营性、经营支出、财产性、转移性）", "收入项"))
             clean.check()
-        entry = Income(household=household, year=y, month=m, note=text,
-                       **{k: given.get(k, Decimal("0.00")) for k in AMOUNT_FIELDS})
+        # the row an imported income entry becomes (rules.records): amounts not given are 0
+        entry = Income(household=household, **records.new_income({"year": y, "month": m, "note": text, **given}))
         insert(session, outcome, entry, user=user)
     session.flush()
     others = session.scalars(select(Income.month).where(Income.household_id == household.id, Income.year == y)).all()

@@ -2,6 +2,9 @@
 
 - ``present_households``: where people are on the register (not left), many ID numbers per query: the
   importer asks for every person of its files at once, a data-entry command for one.
+- ``find_area``, ``find_areas``, ``find_cadre``, ``households_not_found``: one area, cadre or household that a
+  user names to read (ledger, household list, report --area …), with the nearest names when none is found and
+  never the advice to create one (the user only reads).
 - ``AreaTree``: the administrative tree read in one query (a county has a few hundred areas) and held in
   memory: which area a name, a statistical code or a path such as 西营镇/东营村 means, with names compared
   folded (full-width ≡ half-width, spaces ignored). The importer resolves every household's village in it and
@@ -12,7 +15,6 @@ The problems found (unknown or ambiguous areas) are rules.checks problems, so bo
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,14 +22,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from povmon.models import Area, Household, Member
-from povmon.rules import checks
+from povmon.errors import NotFound, PovmonError
+from povmon.models import Area, Cadre, Household, Member
+from povmon.rules import checks, idcard
 from povmon.rules.checks import Problem
+from povmon.rules.parse import AREA_SEPARATORS
 from povmon.rules.text import clean_text, fold
 
 CHUNK = 2000  # ID numbers per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 PARENT_LEVEL = {"township": "county", "village": "township"}
-SEPARATORS = re.compile(r"\s*[/／>＞]\s*")
+SEPARATORS = AREA_SEPARATORS  # 西营镇/东营村: the one rule of rules.parse, which area names obey
 _MEMBER = Member.__table__
 _HOUSEHOLD = Household.__table__
 _AREA = Area.__table__
@@ -61,9 +65,7 @@ class AreaNode:
     code: str | None
     parent: AreaNode | None
     id: int | None = None
-    new: bool = False
-    used: bool = False  # the importer: an area its files refer to
-    code_update: str | None = None  # the importer: a code its files give an area that has none
+    new: bool = False  # planned by an import, not yet written
 
 
 class AreaTree:
@@ -167,3 +169,109 @@ def _ancestors(node: AreaNode) -> Iterable[AreaNode]:
     while current is not None:
         yield current
         current = current.parent
+
+
+# --- looking a name up to read: one area, cadre or household, with the nearest names when none is found ------
+#
+# Names are compared folded (as everywhere above) and the nearest ones are found with rapidfuzz: its Indel
+# similarity on the folded names (a typed name and the right one share most characters), and its Levenshtein
+# distance on 户编号 (a mistyped code differs in a digit or two). difflib would give the same answers but compares
+# a code with every one of a county's few hundred thousand in pure Python; rapidfuzz does it in well under
+# a tenth of a second. Suggestions never include ID numbers: a mistyped ID must not show someone else's.
+
+NEAREST = 3
+NAME_CUTOFF = 50  # Indel similarity, 0–100: 西村 ~ 西营村 is 80, 西村 ~ 东营村 40
+CODE_DISTANCE = 2  # edits between a typed 户编号 and a suggested one
+
+
+def nearest_names(text: str, names: Iterable[str], limit: int = NEAREST) -> list[str]:
+    """The names most like ``text`` (folded), best first; none below NAME_CUTOFF."""
+    from rapidfuzz import fuzz, process
+
+    choices = {name: fold(name) for name in dict.fromkeys(names)}
+    found = process.extract(fold(text), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=NAME_CUTOFF)
+    return [name for _folded, _score, name in found]
+
+
+def nearest_codes(text: str, codes: Iterable[str], limit: int = NEAREST) -> list[str]:
+    """The 户编号 within CODE_DISTANCE edits of ``text``, nearest first."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    found = process.extract(text, list(codes), scorer=Levenshtein.distance, limit=limit,
+                            score_cutoff=CODE_DISTANCE)
+    return [code for code, _distance, _index in found]
+
+
+def _shown(nodes: list[AreaNode]) -> list[str]:
+    """Names of areas for a suggestion: the name, or the path when two suggested areas share it."""
+    names = [n.name for n in nodes]
+    return [path_of(n) if names.count(n.name) > 1 else n.name for n in nodes]
+
+
+def area_nearest(tree: AreaTree, text: str, level: str | None = None,
+                 within: Iterable[AreaNode] | None = None) -> list[str]:
+    """The areas (of a level, under some parents) whose names are nearest to the last name of ``text``."""
+    parents = None if within is None else {id(p) for p in within}
+    candidates = [n for n in tree.nodes if (level is None or n.level == level)
+                  and (parents is None or id(n.parent) in parents)]
+    parts = [p for p in SEPARATORS.split(clean_text(text) or "") if p]
+    names = nearest_names(parts[-1] if parts else "", [n.name for n in candidates])
+    return _shown([n for name in names for n in candidates if n.name == name][:NEAREST])
+
+
+def find_areas(tree: AreaTree, text: str, level: str, within: list[AreaNode] | None = None) -> list[AreaNode]:
+    """Every area of a level that a name, code or path means (under ``within`` when given); NotFound if none.
+
+    For a selection that may cover several areas of one name (the ledger's --township): the caller decides
+    what several mean.
+    """
+    found = tree.matches(text, level)
+    if within is not None:
+        allowed = {id(p) for p in within}
+        found = [n for n in found if id(n.parent) in allowed]
+    if not found:
+        where = "、".join(p.name for p in within) if within else None
+        problem = checks.area_not_found(level, (clean_text(text) or ""), within=where,
+                                        nearest=area_nearest(tree, text, level, within))
+        raise NotFound(problem[0].message + "。")
+    return found
+
+
+def find_area(session: Session, text: str, level: str | None = None) -> Area:
+    """The one area a user names to read (a name, code or path); NotFound / PovmonError saying what to check."""
+    tree = AreaTree.load(session)
+    value = clean_text(text) or ""
+    if not value:
+        raise PovmonError("请写区划代码或名称，如 141122 或 西营镇。")
+    found = tree.matches(value, level)
+    if not found:
+        problem = checks.area_not_found(level, value, nearest=area_nearest(tree, value, level))
+        raise NotFound(problem[0].message + "。")
+    if len(found) > 1:
+        raise PovmonError(checks.area_ambiguous(level, value, [path_of(n) for n in found])[0].message + "。")
+    return session.get(Area, found[0].id)
+
+
+def find_cadre(session: Session, text: str) -> Cadre:
+    """The cadre a user names to read: by ID number, or by name when the name is unique."""
+    value = (text or "").strip()
+    found = session.scalar(select(Cadre).where(Cadre.id_number == idcard.normalize(value)))
+    if found is not None:
+        return found
+    named = list(session.scalars(select(Cadre).where(Cadre.name == value).order_by(Cadre.id)))
+    if len(named) == 1:
+        return named[0]
+    if named:
+        who = [f"{idcard.mask(c.id_number)}（{c.unit or '单位未登记'}）" for c in named]
+        raise PovmonError(checks.cadre_ambiguous(value, who)[0].message + "。")
+    nearest = [] if value[:1].isdigit() else nearest_names(value, session.scalars(select(Cadre.name)))
+    raise NotFound(checks.cadre_not_found(value, nearest)[0].message + "。")
+
+
+def households_not_found(session: Session, missing: list[str]) -> NotFound:
+    """The error for 户编号 the register lacks, with the codes nearest to the first one."""
+    codes = session.scalars(select(Household.code)) if len(missing) == 1 else ()
+    nearest = nearest_codes(missing[0], codes) if len(missing) == 1 else []
+    problems = checks.households_not_found(missing, nearest)
+    return NotFound(problems[0].message + problems[0].hint + "。", problems)

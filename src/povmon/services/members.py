@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.models import Household, Member
-from povmon.rules import checks, idcard, parse
+from povmon.rules import checks, idcard, parse, records
 from povmon.rules.checks import MemberRow, Problem
 from povmon.rules.text import fold
 from povmon.rules.vocab import Term, Vocabulary
@@ -132,10 +132,8 @@ def add(
         joined = idcard.birth_date(number)  # a newborn joins the household the day it is born
     else:
         joined = clean.date("加入日期", joined_on, today=today)
-    if number and joined and joined < idcard.birth_date(number):
-        clean.problems.append(Problem(
-            "bad_date", f"加入日期 {joined.isoformat()} 早于身份证号里的出生日期 {idcard.birth_date(number)}；请核对",
-            "加入日期"))
+    if number:
+        clean.add(records.member_dates(number, joined, None))  # the importer's rule for 新增 and its 状态日期
     if number:
         present = present_elsewhere(session, number, None)
         if present is not None and present.household_id == household.id:
@@ -147,11 +145,10 @@ def add(
         clean.add(second_head(household, member_name))
     clean.check()
     outcome = Outcome(warnings=list(clean.warnings))
-    member = Member(
-        household=household, name=member_name, id_number=number, relation=relation_code,
-        sex=idcard.sex(number), birth_date=idcard.birth_date(number), joined_on=joined,
-        **{k: v for k, v in other.items() if v is not None},
-    )
+    # the row a 新增 member row of a file becomes (rules.records.member): sex and birth from the ID number
+    values = {k: v for k, v in other.items() if v is not None}
+    values.update(name=member_name, id_number=number, relation=relation_code, state="added", state_date=joined)
+    member = Member(household=household, **records.member(values, joined))
     if member.note is None:
         member.note = f"{JOIN_REASON.label(why)}（{joined.isoformat()}）"
     insert(session, outcome, member, user=user, note=f"新增成员：{JOIN_REASON.label(why)}")
@@ -172,7 +169,7 @@ def leave(
         clean.problems.append(Problem(
             "bad_value", f"{member.name} 已于 {member.left_on.isoformat()} {state}，不在册；如日期有误，"
             f"请用 member edit {member.id_number} left_on 新日期 更正", "成员"))
-    clean.add(checks.stint_dates(member.joined_on, day))
+    clean.add(records.member_dates(member.id_number, member.joined_on, day))
     clean.check()
     outcome = Outcome()
     change(session, outcome, member, {"left_on": day, "left_reason": why}, user=user,
@@ -217,7 +214,7 @@ def edit(
         day = clean.date(SPECIAL_FIELDS[key], value, required=False, today=today)
         joined = day if key == "joined_on" else member.joined_on
         left = day if key == "left_on" else member.left_on
-        clean.add(checks.stint_dates(joined, left))
+        clean.add(records.member_dates(member.id_number, joined, left))
         changes = {key: day}
         if key == "left_on":
             if day is None:
@@ -266,7 +263,7 @@ def move(
             "成员"))
     if to.id == member.household_id:
         clean.problems.append(Problem("bad_value", f"{member.name} 已在户 {to.code}；请写明要迁往的另一户", "迁入户"))
-    clean.add(checks.stint_dates(member.joined_on, day))
+    clean.add(records.member_dates(member.id_number, member.joined_on, day))
     if relation_code == "head":
         clean.add(second_head(to, member.name))
     clean.check()

@@ -22,9 +22,7 @@ from povmon.services.entry import Cleaner, Outcome, Refused, change, insert
 
 def _active(session: Session, household: Household, cadre: Cadre, day: dt.date) -> Pairing | None:
     return session.scalar(select(Pairing).where(
-        Pairing.household_id == household.id, Pairing.cadre_id == cadre.id, Pairing.start_on <= day,
-        (Pairing.end_on.is_(None)) | (Pairing.end_on > day),
-    ))
+        Pairing.household_id == household.id, Pairing.cadre_id == cadre.id, Pairing.active_on(day)))
 
 
 def _overlapping(session: Session, household: Household, cadre: Cadre, start: dt.date) -> Pairing | None:

@@ -6,8 +6,8 @@ queries instead of one per household. Each takes an optional ``area_ids`` (villa
 households hang from) to restrict the households considered; ``None`` means the whole register.
 
 The rules are the ones of the single-household code, made bulk:
-- presence (Member.present_on): counted from joining (新增), else from birth — that date empty or on/before
-  the day — and left_on empty or after it;
+- presence and pairings: the hybrid methods Member.present_on and Pairing.active_on (rules.dates), whose SQL
+  side is what these queries filter by;
 - status (rules.status.status_on): the latest effective event on or before the day, same-day events in
   the procedure's order (identified < exited < returned) then by id; a ``cancelled`` event voids the
   event it names from its own date on, so a correction dated after the day leaves the day unchanged;
@@ -22,7 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from povmon.models import Fixed2, Household, HouseholdEvent, Income, Member, Pairing
@@ -31,22 +31,6 @@ from povmon.rules.status import _KIND_ORDER as KIND_ORDER  # the same-day order 
 from povmon.rules.status import MONITORING_KINDS, STATUS_KINDS, STATUS_OF_KIND, Monitoring, StatusOn
 
 AreaIds = Collection[int] | None
-
-
-def since(member=Member) -> ColumnElement:
-    """SQL: from when a member counts (Member.since): the day they joined, else their birth date."""
-    return func.coalesce(member.joined_on, member.birth_date)
-
-
-def known_on(day: dt.date, member=Member) -> ColumnElement[bool]:
-    """SQL condition: the member joined or was born on or before the day (Member.known_on)."""
-    start = since(member)
-    return or_(start.is_(None), start <= day)
-
-
-def present_on(day: dt.date, member=Member) -> ColumnElement[bool]:
-    """SQL condition: the member is present (在册) on the day (the rule of Member.present_on)."""
-    return and_(known_on(day, member), or_(member.left_on.is_(None), member.left_on > day))
 
 
 def households_in(area_ids: AreaIds) -> Select | None:
@@ -76,13 +60,13 @@ def household_villages(session: Session, area_ids: AreaIds = None) -> dict[int, 
 
 def members_present(session: Session, day: dt.date, area_ids: AreaIds = None) -> dict[int, int]:
     """{household id: members present on the day}; households with nobody present are left out."""
-    query = select(Member.household_id, func.count()).where(present_on(day)).group_by(Member.household_id)
+    query = select(Member.household_id, func.count()).where(Member.present_on(day)).group_by(Member.household_id)
     return {a: b for a, b in session.execute(restrict(query, Member.household_id, area_ids))}
 
 
 def heads(session: Session, day: dt.date, area_ids: AreaIds = None) -> dict[int, str]:
     """{household id: the name of its present head (户主)}; households without one are left out."""
-    query = select(Member.household_id, Member.name).where(present_on(day), Member.relation == "head")
+    query = select(Member.household_id, Member.name).where(Member.present_on(day), Member.relation == "head")
     query = restrict(query, Member.household_id, area_ids).order_by(Member.id)
     return {a: b for a, b in session.execute(query)}
 
@@ -179,9 +163,7 @@ def _as_date(value) -> dt.date | None:
 
 def active_pairings(session: Session, day: dt.date, area_ids: AreaIds = None) -> list[tuple[int, int]]:
     """(household id, cadre id) of every pairing active on the day (Pairing.active_on)."""
-    query = select(Pairing.household_id, Pairing.cadre_id).where(
-        Pairing.start_on <= day, or_(Pairing.end_on.is_(None), Pairing.end_on > day)
-    )
+    query = select(Pairing.household_id, Pairing.cadre_id).where(Pairing.active_on(day))
     return [(a, b) for a, b in session.execute(restrict(query, Pairing.household_id, area_ids))]
 
 

@@ -1,0 +1,45 @@
+"""PostgreSQL's bulk path: COPY … FROM STDIN on the session's own connection (so inside the same transaction).
+
+About ten times faster than multi-row INSERTs for hundreds of thousands of rows; the ids that must be known are
+drawn from the table's sequence first. COPY's text format would write a Decimal's every digit: amounts are
+rounded to fen first, as the Fixed2 column type does for an INSERT.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Table, func, select
+
+from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter
+
+FEN = Decimal("0.01")
+
+
+class CopyWriter(BulkWriter):
+    """COPY into each table; new ids from its sequence."""
+
+    def insert_rows(self, table: Table, rows: list[dict], returning: bool) -> list[int]:
+        session = self.session
+        ids: list[int] = []
+        if returning:
+            seq = session.execute(select(func.pg_get_serial_sequence(table.name, "id"))).scalar_one()
+            ids = list(session.execute(
+                select(func.nextval(seq)).select_from(func.generate_series(1, len(rows)))).scalars())
+            for row, new_id in zip(rows, ids, strict=True):
+                row["id"] = new_id
+        names = [c.name for c in table.columns if c.name in rows[0]]
+        for row in rows:
+            for name in names:
+                value = row[name]
+                if isinstance(value, Decimal):
+                    row[name] = value.quantize(FEN, rounding=ROUND_HALF_UP)
+        raw = session.connection().connection.dbapi_connection
+        columns = ", ".join(f'"{n}"' for n in names)
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for n, row in enumerate(rows, 1):
+                copy.write_row([row[name] for name in names])
+                if n % WRITE_CHUNK == 0:
+                    self.advance(WRITE_CHUNK)
+        self.advance(len(rows) % WRITE_CHUNK)
+        return ids
