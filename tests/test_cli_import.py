@@ -5,7 +5,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -16,6 +15,7 @@ from povmon.cli import app
 from povmon.models import Household, ImportBatch, Member
 
 from . import workbooks as wb
+from .processes import wait_for_pause
 
 EXAMPLE = Path(__file__).parent / "data" / "roster-example.xlsx"
 runner = CliRunner()
@@ -157,13 +157,7 @@ def _start_paused_import(cli_db, tmp_path):
         [sys.executable, "-c", PAUSED_IMPORT, "import", str(EXAMPLE), "--create-areas", "--json", "--db", cli_db],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
     )
-    deadline = time.monotonic() + 60
-    line = ""
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if "paused" in line or not line:
-            break
-    assert "paused" in line, "the import never reached its pause point"
+    wait_for_pause(proc, "the import")
     return proc
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from povmon.models import Household, ImportBatch
 
+from .processes import wait_for_pause
+
 EXAMPLE = Path(__file__).parent / "data" / "roster-example.xlsx"
 
 # povmon import, with what the test injects: a pause of PAUSE seconds at the first rows written (a progress
@@ -50,13 +52,7 @@ def _import(db: str, tmp_path: Path, *, pause: float = 0, wait: float = 0) -> su
 def _paused(db: str, tmp_path: Path, pause: float) -> subprocess.Popen:
     """The first import, holding the lock with half its rows written."""
     proc = _import(db, tmp_path, pause=pause)
-    deadline = time.monotonic() + 60
-    line = ""
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if "paused" in line or not line:
-            break
-    assert "paused" in line, "the first import never reached its pause"
+    wait_for_pause(proc, "the first import")
     return proc
 
 
