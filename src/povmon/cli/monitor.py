@@ -107,8 +107,9 @@ def rules_list_cmd(json: JsonOption = False, db: DbOption = None) -> None:
 
 @rules_app.command("load")
 def rules_load_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV：code,population,threshold,ratio,window_months,from_year"
-                                              "[,to_year,approximate,note]。", show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        help="规则 CSV 文件，列：code,population,threshold,ratio,window_months,from_year"
+             "[,to_year,approximate,note]。", show_default=False)],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
