@@ -120,3 +120,41 @@ def test_rules_list_and_load(cli_db, tmp_path):
     csv.write_text("code,population,from_year\nmedical_oop,nobody,2019\n", encoding="utf-8")
     bad = run(cli_db, "monitor", "rules", "load", csv)
     assert bad.exit_code == 1 and "第2行" in bad.output
+
+
+def test_report_month_json_and_workbook(cli_db, cli_session, tmp_path):
+    from openpyxl import load_workbook
+
+    a, ids = _register(cli_session)
+    path = sheet_file(tmp_path / "医保.xlsx", ["姓名", "身份证号", "结算日期", "个人自付"],
+                      [["甲", ids[0], "2019-03-05", 12000], ["外", f.new_id(D(1990, 1, 1)), "2019-03-05", 50]])
+    assert run(cli_db, "monitor", "import-dept", path, "--dept", "医保", "--as-of", "2019-03-31").exit_code == 0
+    assert run(cli_db, "monitor", "screen", "--as-of", "2019-03-31").exit_code == 0
+    run(cli_db, "monitor", "lead", "add", a.code, "--source", "cadre_check", "--date", "2019-03-02")
+    lead = json.loads(run(cli_db, "monitor", "leads", "--json", "--as-of", "2019-03-31").stdout)[0]["id"]
+    for args in (("入户核实", "--date", "2019-03-06", "--consent"), ("民主评议", "--date", "2019-03-07"),
+                 ("公示", "--date", "2019-03-08", "--until", "2019-03-12"), ("乡镇初审", "--date", "2019-03-13"),
+                 ("县级审定", "--date", "2019-03-14", "--result", "纳入")):
+        assert run(cli_db, "monitor", "step", lead, *args).exit_code == 0
+    out = run(cli_db, "monitor", "report", "--month", "2019-03", "--json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    county = data["areas"][0]
+    assert county["level"] == "county" and county["leads"] == 2
+    assert county["by_source"] == {"hand": 1, "医保": 1} and county["by_rule"] == {"medical_oop": 1, "cadre_check": 1}
+    assert county["open"] == 1 and county["decided"] == 1 and county["included_by_type"] == {"unstable": 1}
+    assert data["publicity"][0]["type_label"] == "脱贫不稳定户" and "id_number" not in data["publicity"][0]
+    feedback = data["feedback"]["医保"]
+    assert [x["outcome"] for x in feedback] == ["核实中", "不在册"]
+    target = tmp_path / "监测.xlsx"
+    assert run(cli_db, "monitor", "report", "--month", "2019-03", "-o", target).exit_code == 0
+    wb = load_workbook(target)
+    assert wb.sheetnames == ["汇总", "按规则", "预警名单", "逾期", "公示", "反馈-医保"]
+    publicity = wb["公示"]
+    texts = " ".join(str(c.value) for row in publicity.iter_rows() for c in row if c.value is not None)
+    assert "交城县" in publicity.oddHeader.center.text and ids[0][:6] + "*" not in texts and "医保" not in texts
+    assert all(ws.print_title_rows and int(ws.page_setup.paperSize) == 9 for ws in wb.worksheets)  # A4
+    assert "签字" in " ".join(str(c.value) for row in wb["汇总"].iter_rows() for c in row if c.value)
+    again = run(cli_db, "monitor", "report", "--month", "2019-03", "-o", target)
+    assert again.exit_code == 1
+    assert run(cli_db, "monitor", "report", "--month", "2019-13").exit_code == 2
