@@ -39,17 +39,31 @@ def _sheet(wb: Workbook, name: str, heading: str, title: str, labels: list[str],
     xlsx.a4(ws, landscape=landscape, repeat_rows=f"{row}:{row}", footer_date=printed)
     ws.oddHeader.center.text = xlsx.safe_text(f"{heading}{title}")
     ws.oddHeader.center.size = 9
+    ws.page_margins.top = 0.8  # room for the page header naming the area
+    ws.page_margins.header = 0.3
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
     return ws, xlsx.Painter(ws), row + 1
 
 
 def _signatures(ws: Worksheet, row: int, parts: list[str], last: int) -> None:
-    """A line of 签字 blanks under a table (kept off the table's rows by one blank row)."""
+    """A line of 签字 blanks under a table (one blank row below it), each part merged over its share of columns."""
     row += 1
     span = max(1, last // len(parts))
     for i, text in enumerate(parts):
-        xlsx.put(ws, row, 1 + i * span, text, border=False)
-    ws.row_dimensions[row].height = 36
+        first = 1 + i * span
+        xlsx.put(ws, row, first, text, border=False, align=xlsx.LEFT_NOWRAP)
+        end = last if i == len(parts) - 1 else first + span - 1
+        if end > first:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=end)
+    ws.row_dimensions[row].height = 40
+
+
+def _fit_height(ws: Worksheet, row: int, values: list, widths: list[float]) -> None:
+    """A data row tall enough for its wrapped text (LibreOffice and Excel do not grow a row on opening)."""
+    lines = max((xlsx.text_lines(v, w) for v, w in zip(values, widths, strict=False) if isinstance(v, str)),
+                default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = xlsx.line_height() * lines + 2
 
 
 def write(report: MonitorReport, path: str | Path, *, force: bool = False, printed: dt.date | None = None) -> Path:
@@ -73,7 +87,7 @@ def write(report: MonitorReport, path: str | Path, *, force: bool = False, print
 
 def _summary(wb, report: MonitorReport, heading: str, printed) -> None:
     labels = ["区划", "本月线索", "部门筛查", "花名册", "手工登记", "未决", "其中逾期", "本月决定", "纳入", "不纳入",
-              "新纳入：脱贫不稳定户", "边缘易致贫户", "突发严重困难户", "风险消除"]
+              "新纳入脱贫不稳定户", "新纳入边缘易致贫户", "新纳入突发严重困难户", "风险消除"]
     ws, paint, row = _sheet(wb, "汇总", heading, "防止返贫动态监测月报", labels, [24] + [8.5] * 13,
                             note=f"统计截至 {report.as_of.isoformat()}；线索超过{R.DEADLINE_DAYS}天未作决定为逾期。",
                             printed=printed)
@@ -104,7 +118,7 @@ def _by_rule(wb, report: MonitorReport, heading: str, printed) -> None:
 
 LEAD_LABELS = ["编号", "乡镇", "村", "户编号", "户主", "成员", "身份证号", "规则", "情况", "来源", "发现日期",
                "办结期限", "状态"]
-LEAD_WIDTHS = [6, 10, 10, 18, 8, 8, 20, 16, 34, 8, 11, 11, 9]
+LEAD_WIDTHS = [6, 10, 10, 18, 8, 8, 20, 18, 40, 8, 11, 11, 9]
 
 
 def _lead_values(item: dict) -> list:
@@ -121,8 +135,10 @@ def _warnings(wb, report: MonitorReport, heading: str, printed) -> None:
     ws, paint, row = _sheet(wb, "预警名单", heading, "预警名单（本月线索）", LEAD_LABELS, LEAD_WIDTHS,
                             note="请村级逐户入户核实，核实时请农户签订承诺授权书。", printed=printed)
     for item in report.warnings:
-        for column, value in enumerate(_lead_values(item), start=1):
+        values = _lead_values(item)
+        for column, value in enumerate(values, start=1):
             paint.put(row, column, value)
+        _fit_height(ws, row, values, LEAD_WIDTHS)
         row += 1
     if not report.warnings:
         xlsx.put(ws, row, 1, "本月无新线索。")
@@ -134,8 +150,10 @@ def _overdue(wb, report: MonitorReport, heading: str, printed) -> None:
     labels = [*LEAD_LABELS, "已过天数"]
     ws, paint, row = _sheet(wb, "逾期", heading, "逾期未决线索", labels, [*LEAD_WIDTHS, 8], printed=printed)
     for item in report.overdue:
-        for column, value in enumerate([*_lead_values(item), item["days"]], start=1):
+        values = [*_lead_values(item), item["days"]]
+        for column, value in enumerate(values, start=1):
             paint.put(row, column, value)
+        _fit_height(ws, row, values, LEAD_WIDTHS)
         row += 1
     if not report.overdue:
         xlsx.put(ws, row, 1, "无逾期线索。")
