@@ -146,12 +146,12 @@ def test_screen_each_rule(session, county, tmp_path):
     import_dept(session, tmp_path / "zj.xlsx", "住建", as_of=day)
 
     result = M.screen(session, day, user="clerk")
-    got = sorted((lead.household.code, lead.rule) for lead, _ in result.leads)
+    got = sorted((lead.household, lead.rule) for lead in result.leads)
     assert got == sorted([
         (a.code, "medical_oop"), (a.code, "dropout"), (b.code, "income_below_line"),
         (c.code, "disability"), (c.code, "housing_unsafe"),
     ])
-    medical = next(lead for lead, _ in result.leads if lead.rule == "medical_oop")
+    medical = next(lead for lead in result.leads if lead.rule == "medical_oop")
     assert "11000.00" in medical.detail and medical.source == "医保" and medical.member_id == a.members[0].id
     assert result.counts == {"new": 5, "already_open": 0}
     again = M.screen(session, day, user="clerk")

@@ -55,7 +55,7 @@ def test_lists_import_and_screen_to_known_leads(county):
                for d, r in again.items())
     with county() as session, session.begin():
         screened = monitoring.screen(session, DAY, user="golden")
-    by_rule = Counter(lead.rule for lead, new in screened.leads if new)
+    by_rule = Counter(lead.rule for lead in screened.leads if lead.new)
     assert by_rule == Counter(sample_monitor.EXPECTED_LEADS) + Counter(REGISTER_LEADS)
     with county() as session, session.begin():
         rerun = monitoring.screen(session, DAY, user="golden").counts

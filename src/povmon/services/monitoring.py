@@ -14,10 +14,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy import insert as bulk_insert
 from sqlalchemy.orm import Session, selectinload
 
-from povmon.models import DeptRow, Household, HouseholdEvent, Income, Lead, LeadStep, Member, MonitorRule
+from povmon.models import (
+    AuditLog,
+    DeptRow,
+    Household,
+    HouseholdEvent,
+    Income,
+    Lead,
+    LeadStep,
+    Member,
+    MonitorRule,
+    utcnow,
+)
 from povmon.rules import idcard
 from povmon.rules import monitoring as R
 from povmon.rules.checks import Problem
@@ -83,21 +95,35 @@ class Candidate:
 
 
 @dataclass
+class Screened:
+    """A lead a screening found: recorded now (``new``) or already open."""
+
+    id: int
+    household_id: int
+    household: str  # its code
+    member_id: int | None
+    member: str | None  # the member's ID number (masked in JSON)
+    rule: str
+    source: str
+    detail: str | None
+    new: bool
+
+
+@dataclass
 class ScreenResult:
     as_of: dt.date
-    leads: list[tuple[Lead, bool]]  # (lead, new)
+    leads: list[Screened]
 
     @property
     def counts(self) -> dict[str, int]:
-        new = sum(1 for _, is_new in self.leads if is_new)
+        new = sum(1 for x in self.leads if x.new)
         return {"new": new, "already_open": len(self.leads) - new}
 
     def as_json(self, *, show_ids: bool = False) -> dict:
         return {"as_of": self.as_of.isoformat(),
-                "leads": [{"id": lead.id, "household": lead.household.code,
-                           "member": _ident(lead.member.id_number if lead.member else None, show_ids),
-                           "rule": lead.rule, "source": lead.source, "detail": lead.detail, "new": new}
-                          for lead, new in self.leads],
+                "leads": [{"id": x.id, "household": x.household, "member": _ident(x.member, show_ids),
+                           "rule": x.rule, "source": x.source, "detail": x.detail, "new": x.new}
+                          for x in self.leads],
                 "counts": self.counts}
 
 
@@ -291,31 +317,61 @@ def _already_monitored(c: Candidate, monitored: dict[int, set[str]]) -> bool:
 
 
 def screen(session: Session, day: dt.date, *, user: str) -> ScreenResult:
-    """Record a lead for every candidate whose household has no open lead of that rule (and not the same evidence)."""
+    """Record a lead for every candidate whose household has no open lead of that rule (and not the same evidence).
+
+    In bulk, as an import writes: the new leads in one INSERT … RETURNING, one audit row each.
+    """
     found = candidates(session, day)
-    existing: dict[tuple[int, str], list[Lead]] = defaultdict(list)
     households = {c.household_id for c in found}
-    for lead in session.scalars(select(Lead).options(selectinload(Lead.steps))):
-        if lead.household_id in households:
-            existing[(lead.household_id, lead.rule)].append(lead)
-    result: list[tuple[Lead, bool]] = []
+    decided = exists().where(LeadStep.lead_id == Lead.id, LeadStep.step == "decision")
+    existing: dict[tuple[int, str], list[tuple[int, str | None, bool]]] = defaultdict(list)
+    for lead_id, household_id, rule, evidence, closed, detail, member_id, source in session.execute(
+            select(Lead.id, Lead.household_id, Lead.rule, Lead.evidence, decided, Lead.detail, Lead.member_id,
+                   Lead.source)):
+        if household_id in households:
+            existing[(household_id, rule)].append((lead_id, evidence, bool(closed), detail, member_id, source))
+    kept: list[tuple[Candidate, tuple | None]] = []
     for c in sorted(found, key=lambda c: (c.household_id, list(R.RULES).index(c.rule))):
         leads = existing.get((c.household_id, c.rule), [])
-        open_lead = next((x for x in leads if decision_of(x) is None), None)
-        if open_lead is not None:
-            result.append((open_lead, False))
-            continue
-        if any(x.evidence == c.evidence for x in leads):
+        open_lead = next((x for x in leads if not x[2]), None)
+        if open_lead is None and any(x[1] == c.evidence for x in leads):
             continue  # decided on this very evidence
-        lead = Lead(household_id=c.household_id, member_id=c.member_id, rule=c.rule, source=c.source,
-                    lead_source="department" if c.source in R.DEPTS else "cadre_check" if c.source == "register"
-                    else "department", detected_on=day, detail=c.detail, evidence=c.evidence,
-                    dept_row_id=c.dept_row_id, figures=c.figures or None, created_by=user)
-        session.add(lead)
-        audit.inserted(session, lead, user=user, note=f"{R.RULES[c.rule]}：{c.detail}")
-        result.append((lead, True))
-    session.flush()
+        kept.append((c, open_lead))
+    fresh = [c for c, open_lead in kept if open_lead is None]
+    rows = [{"household_id": c.household_id, "member_id": c.member_id, "rule": c.rule, "source": c.source,
+             "lead_source": "department" if c.source in R.DEPTS else "cadre_check", "detected_on": day,
+             "detail": c.detail, "evidence": c.evidence, "dept_row_id": c.dept_row_id, "figures": c.figures or None,
+             "created_at": utcnow(), "created_by": user} for c in fresh]
+    ids: list[int] = []
+    if rows:
+        ids = list(session.scalars(bulk_insert(Lead).returning(Lead.id, sort_by_parameter_order=True), rows))
+        at = utcnow()
+        session.execute(bulk_insert(AuditLog), [
+            {"at": at, "user": user, "action": "insert", "table_name": "lead", "row_id": lead_id,
+             "note": f"筛查 {day.isoformat()}：{R.RULES[c.rule]}"} for lead_id, c in zip(ids, fresh, strict=True)])
+    new_ids = dict(zip((id(c) for c in fresh), ids, strict=True))
+    codes = _codes(session, Household, Household.code, {c.household_id for c, _ in kept})
+    members = _codes(session, Member, Member.id_number,
+                     {c.member_id for c, o in kept if c.member_id} | {o[4] for c, o in kept if o and o[4]})
+    result = []
+    for c, open_lead in kept:
+        if open_lead is None:
+            result.append(Screened(new_ids[id(c)], c.household_id, codes[c.household_id], c.member_id,
+                                   members.get(c.member_id), c.rule, c.source, c.detail, True))
+        else:
+            lead_id, _, _, detail, member_id, source = open_lead
+            result.append(Screened(lead_id, c.household_id, codes[c.household_id], member_id,
+                                   members.get(member_id), c.rule, source, detail, False))
     return ScreenResult(day, result)
+
+
+def _codes(session: Session, model, column, ids: set[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    ordered = sorted(i for i in ids if i is not None)
+    for start in range(0, len(ordered), 900):
+        query = select(model.id, column).where(model.id.in_(ordered[start:start + 900]))
+        found.update((a, b) for a, b in session.execute(query))
+    return found
 
 
 # --- leads by hand, the steps, listings ----------------------------------------------------------------------
