@@ -236,3 +236,32 @@ def test_hand_lead_not_twice_and_monitored_household_not_screened_again(session,
                [["张大", _ids(a)[0], "2019-03-10", 16000]])
     import_dept(session, tmp_path / "yb.xlsx", "医保", as_of=D(2019, 3, 31))
     assert not [c for c in M.candidates(session, D(2019, 3, 31)) if c.household_id == a.id]
+
+
+def test_risk_elimination_lists_every_failing_item(session, county):
+    from povmon.services import events
+
+    a = county["a"]
+    for m in a.members:
+        m.labour, m.medical_insurance, m.school_status = "ordinary", True, "primary"
+    a.housing_safety, a.safe_water, a.food_clothing_secure = "B", True, True
+    f.event(session, a, "monitoring_added", D(2019, 3, 1), monitoring_type="unstable", risks="illness")
+    lead = _lead(session, county, D(2019, 3, 5))
+    lead.rule = "medical_oop"  # an open lead of rigid spending
+    f.income(session, a, 2019, wage=20000)
+    session.flush()
+    with pytest.raises(Refused) as refused:
+        events.eliminate(session, a, date=D(2019, 6, 30), how="帮扶消除", user="u", today=D(2020, 1, 1))
+    text = str(refused.value)
+    assert "2019-09-01 才满6个月" in text and f"未决线索：{lead.id}" in text
+    assert "人均纯收入稳定高于监测线：未录入2018年收入" in text
+    M.record_step(session, lead.id, "入户核实", date=D(2019, 3, 6), consent=True, user="u")
+    for step, day in (("民主评议", 7), ("乡镇初审", 14), ("县级审定", 15)):
+        if step == "乡镇初审":
+            M.record_step(session, lead.id, "公示", date=D(2019, 3, 8), until=D(2019, 3, 12), user="u")
+        M.record_step(session, lead.id, step, date=D(2019, 3, day), user="u")
+    M.record_step(session, lead.id, "不纳入", date=D(2019, 3, 16), note="已纳入监测", user="u")
+    items = M.elimination_check(session, a, D(2019, 12, 31))
+    assert [i.key for i in items if i.met is not True] == []  # 2019: 20,000 for two, over 1.5 × 2,995
+    done = events.eliminate(session, a, date=D(2019, 12, 31), how="帮扶消除", user="u", today=D(2020, 1, 1))
+    assert done.facts["forced"] is False and all(i["met"] for i in done.facts["elimination_check"])

@@ -347,3 +347,42 @@ def overdue(lead_date: dt.date, decided_on: dt.date | None, as_of: dt.date) -> b
 
 def deadline(lead_date: dt.date) -> dt.date:
     return lead_date + dt.timedelta(days=DEADLINE_DAYS)
+
+
+# --- risk elimination (风险消除) ----------------------------------------------------------------------------
+
+MIN_MONITORED_MONTHS = 6
+
+
+def months_later(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months later (the month's last day when it has fewer days)."""
+    year, month = day.year + (day.month - 1 + months) // 12, (day.month - 1 + months) % 12 + 1
+    return dt.date(year, month, min(day.day, _days_in(year, month)))
+
+
+def elimination_items(*, day: dt.date, monitored_since: dt.date | None, per_capita: Decimal | None,
+                      income_basis: str, line: Decimal | None, open_rigid: Sequence[str],
+                      exit_items: Sequence) -> list:
+    """The checklist of a risk elimination (docs/DOMAIN.md): monitored at least six months; per-capita net income
+    stably above the monitoring line; no open lead of rigid spending; 三保障 and safe water (the exit standard's
+    items, rules.exit_standard). Labour capacity is checked apart (rules.checks.labour_capacity): never forced."""
+    from povmon.rules.exit_standard import ExitItem
+    from povmon.rules.money import yuan
+
+    items = []
+    if monitored_since is None:
+        items.append(ExitItem("monitored", "纳入监测满6个月", False, "未纳入监测"))
+    else:
+        due = months_later(monitored_since, MIN_MONITORED_MONTHS)
+        items.append(ExitItem("monitored", "纳入监测满6个月", day >= due,
+                              f"{monitored_since.isoformat()} 纳入监测" + ("" if day >= due else
+                                                                        f"，{due.isoformat()} 才满6个月")))
+    if per_capita is None or line is None:
+        items.append(ExitItem("income", "人均纯收入稳定高于监测线", None, f"未录入{income_basis}收入或监测线"))
+    else:
+        items.append(ExitItem("income", "人均纯收入稳定高于监测线", per_capita > line,
+                              f"{income_basis}人均纯收入 {yuan(per_capita)} 元，监测线 {yuan(line)} 元"))
+    items.append(ExitItem("rigid_spending", "刚性支出问题已解决", not open_rigid,
+                          "无未决的刚性支出线索" if not open_rigid else "未决线索：" + "、".join(open_rigid)))
+    items.extend(i for i in exit_items if i.key in ("education", "medical", "housing", "water"))
+    return items

@@ -536,3 +536,33 @@ def area_scope(session: Session, text: str) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+def elimination_check(session: Session, household: Household, day: dt.date) -> list:
+    """The items of a risk elimination on a day (rules.monitoring.elimination_items) from what the register holds.
+
+    Income: the monthly entries of the last 12 months where there are any (their sum over the members present on
+    the day), else the last full year's per-capita income, against the monitoring line of that year.
+    """
+    from povmon.services.events import exit_facts
+
+    status = snapshot.statuses(session, day).get(household.id)
+    since = status.monitoring.since if status and status.monitoring else None
+    facts = exit_facts(session, household, day)
+    monthly = _window_income(session, day, 12).get(household.id)
+    present = len([m for m in household.members if m.present_on(day)])
+    book = LineBook(session)
+    if monthly is not None and present:
+        per_capita = (monthly[0] / present).quantize(Decimal("0.01"))
+        basis, line = "近12个月", book.monitoring(day.year - 1)
+    else:
+        per_capita, basis, line = facts.per_capita, f"{facts.income_year}年", book.monitoring(facts.income_year)
+    open_rigid = [f"{x.id}（{R.RULES[x.rule]}）" for x in session.scalars(
+        select(Lead).where(Lead.household_id == household.id, Lead.detected_on <= day,
+                           Lead.rule.in_(sorted(R.RIGID_SPENDING))).options(selectinload(Lead.steps)))
+        if lead_status(x, day) != "decided"]
+    from povmon.rules import exit_standard
+
+    return R.elimination_items(day=day, monitored_since=since, per_capita=per_capita, income_basis=basis,
+                               line=line.yuan if line else None, open_rigid=open_rigid,
+                               exit_items=exit_standard.check(facts, day))
