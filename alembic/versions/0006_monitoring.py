@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0004
-Create Date: 2026-12-03 13:59:48.031597
+Create Date: 2026-12-03 14:42:45.369231
 """
 from collections.abc import Sequence
 
@@ -62,10 +62,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('dept_row', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dept_row_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('ix_dept_row_dept_id_number', ['dept', 'id_number'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dept_row_event_date'), ['event_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dept_row_household_id'), ['household_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dept_row_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dept_row_id_number'), ['id_number'], unique=False)
 
     op.create_table('lead',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -127,10 +124,7 @@ def downgrade() -> None:
 
     op.drop_table('lead')
     with op.batch_alter_table('dept_row', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_dept_row_member_id'))
-        batch_op.drop_index(batch_op.f('ix_dept_row_household_id'))
-        batch_op.drop_index(batch_op.f('ix_dept_row_event_date'))
-        batch_op.drop_index('ix_dept_row_dept_id_number')
+        batch_op.drop_index(batch_op.f('ix_dept_row_id_number'))
         batch_op.drop_index(batch_op.f('ix_dept_row_batch_id'))
 
     op.drop_table('dept_row')

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povmon.errors import PovmonError
 from povmon.ingest import lock
 from povmon.ingest.problems import FileProblem
 from povmon.ingest.read import RawSheet, read_book
+from povmon.ingest.write import bulk_writer
 from povmon.models import DeptRow, ImportBatch, Member, utcnow
 from povmon.rules import idcard, parse
 from povmon.rules.fields import header_key, strip_unit
@@ -211,12 +212,14 @@ def _parse(f: DeptField, raw: object, as_of: dt.date):
     if f.parser == "name":
         return parse.name(raw, 100)
     if f.parser == "amount":
+        if type(raw) is int and raw >= 0:  # the common cell of a department's export: whole yuan
+            return Decimal(raw).quantize(FEN)
         return parse.amount(raw, blank_is_zero=False)
     if f.parser == "date":
         if parse.is_blank(raw):
             return None
         try:
-            day = parse.date(raw)
+            day = _iso_date(raw) or parse.date(raw)
         except ValueProblem:
             try:  # a period: 2019-03, 2019年3月 → its last day
                 day = parse.month_end(*parse.month(raw))
@@ -229,12 +232,29 @@ def _parse(f: DeptField, raw: object, as_of: dt.date):
     return parse.text(raw, 100)
 
 
-def row_key(dept: str, values: dict) -> str:
-    """The content of a row (department, ID number, dates, figures), hashed: the same row is recognised again."""
-    canon = {k: (v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, Decimal) else v)
-             for k, v in values.items() if k not in ("name",) and v is not None}
-    text = json.dumps([dept, canon], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+FEN = Decimal("0.01")
+
+
+def _iso_date(raw: object) -> dt.date | None:
+    """A date cell, or text written YYYY-MM-DD (what exports write), without the general parser."""
+    if type(raw) is dt.date:
+        return raw
+    if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            return None
+    return None
+
+
+def row_key(dept: str, values: dict, keys: tuple[str, ...]) -> str:
+    """The content of a row (department, ID number, dates, figures; not the name), hashed: the same row in a later
+    file is recognised. ``keys`` are the department's fields in a fixed order."""
+    parts = [dept]
+    for k in keys:
+        v = values.get(k)
+        parts.append("" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def import_dept(session: Session, path: Path, dept: str, *, as_of: dt.date | None = None, dry_run: bool = False,
@@ -273,24 +293,27 @@ def import_dept(session: Session, path: Path, dept: str, *, as_of: dt.date | Non
                 continue
             values: dict = {}
             bad = False
+
+            def place(k, raw, sheet=sheet, row=i + 1, layout=layout):  # only for a problem
+                return _where(book.name, sheet.name, row, layout.headers[k], raw)
+
             for k, raw in cells.items():
                 f = by_key[k]
-                where = (book.name, sheet.name, i + 1, layout.headers[k], shown(raw))
                 try:
                     value = _parse(f, raw, as_of)
                 except ValueProblem as exc:
-                    errors.append(FileProblem(*where, exc.code, exc.message))
+                    errors.append(FileProblem(*place(k, raw), exc.code, exc.message))
                     bad = True
                     continue
                 if isinstance(value, idcard.IdCheck):
                     if value.error is not None:
-                        errors.append(FileProblem(*where, value.error.code, value.error.message))
+                        errors.append(FileProblem(*place(k, raw), value.error.code, value.error.message))
                         bad = True
                         continue
-                    warnings.extend(FileProblem(*where, w.code, w.message) for w in value.warnings)
+                    warnings.extend(FileProblem(*place(k, raw), w.code, w.message) for w in value.warnings)
                     value = value.number
                 if value is None and f.required:
-                    errors.append(FileProblem(*where, "required_missing", f"{f.header}不能为空"))
+                    errors.append(FileProblem(*place(k, raw), "required_missing", f"{f.header}不能为空"))
                     bad = True
                 values[k] = value
             if bad:
@@ -306,7 +329,8 @@ def import_dept(session: Session, path: Path, dept: str, *, as_of: dt.date | Non
     counts = {"matched": 0, "not_in_register": 0, "rejected": len(rejected_rows), "unchanged": 0}
     if not dry_run:
         lock.take(session)
-    keyed = [(sheet, row, values, row_key(dept, values)) for sheet, row, values in parsed]
+    key_fields = tuple(f.key for f in fields if f.key != "name")
+    keyed = [(sheet, row, values, row_key(dept, values, key_fields)) for sheet, row, values in parsed]
     stored = _existing_keys(session, dept, [k for *_, k in keyed])
     members = _present_members(session, {v["id_number"] for _, _, v, _ in keyed}, as_of)
     new_rows: list[dict] = []
@@ -340,11 +364,23 @@ def import_dept(session: Session, path: Path, dept: str, *, as_of: dt.date | Non
         session.add(batch)
         session.flush()
         batch_id = batch.id
+        postgres = session.get_bind().dialect.name == "postgresql"
         for r in new_rows:
             r["batch_id"] = batch_id
-        session.execute(insert(DeptRow), new_rows)
+            if postgres and r["detail"] is not None:  # COPY takes JSON as its text
+                r["detail"] = json.dumps(r["detail"], ensure_ascii=False, default=str)
+        writer = bulk_writer(session, len(new_rows), None)  # the importer's own bulk path (executemany / COPY)
+        try:
+            writer.insert(DeptRow.__table__, new_rows)
+        finally:
+            writer.close()
         batch.finished_at = utcnow()
     return DeptResult(dept, batch_id, dry_run, [book.name], counts, errors, warnings, not_in_register)
+
+
+def _where(file: str, sheet: str, row: int, column: str, raw: object) -> tuple:
+    """The place of a problem (worked out only when there is one: a list has hundreds of thousands of cells)."""
+    return (file, sheet, row, column, shown(raw))
 
 
 def _existing_keys(session: Session, dept: str, keys: list[str]) -> set[str]:

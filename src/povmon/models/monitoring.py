@@ -28,7 +28,8 @@ class DeptRow(Base):
     """
 
     __tablename__ = "dept_row"
-    __table_args__ = (UniqueConstraint("dept", "key"), Index("ix_dept_row_dept_id_number", "dept", "id_number"))
+    # few indexes: a 医保 list has hundreds of thousands of rows a month (screening scans them by date anyway)
+    __table_args__ = (UniqueConstraint("dept", "key"),)
 
     id: Mapped[intpk]
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
@@ -36,10 +37,10 @@ class DeptRow(Base):
     key: Mapped[str] = mapped_column(String(64))
     source_row: Mapped[int] = mapped_column(Integer)  # the row Excel shows
     name: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    id_number: Mapped[str] = mapped_column(String(18))
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), nullable=True, index=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), nullable=True, index=True)
-    event_date: Mapped[dt.date] = mapped_column(Date, index=True)  # settlement, certificate, loss, assessment …
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), nullable=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), nullable=True)
+    event_date: Mapped[dt.date] = mapped_column(Date)  # settlement, certificate, loss, assessment …
     end_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # 民政: to
     amount: Mapped[Decimal | None] = mapped_column(Fixed2(), nullable=True)  # 医保 out-of-pocket, 应急 loss, 民政 sum
     total: Mapped[money_opt]  # 医保 total cost
