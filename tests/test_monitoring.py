@@ -265,3 +265,30 @@ def test_risk_elimination_lists_every_failing_item(session, county):
     assert [i.key for i in items if i.met is not True] == []  # 2019: 20,000 for two, over 1.5 × 2,995
     done = events.eliminate(session, a, date=D(2019, 12, 31), how="帮扶消除", user="u", today=D(2020, 1, 1))
     assert done.facts["forced"] is False and all(i["met"] for i in done.facts["elimination_check"])
+
+
+def test_mapping_names_a_column_the_aliases_do_not_know(session, county, tmp_path):
+    path = sheet_file(tmp_path / "yb.xlsx", ["姓名", "身份证号", "结算日期", "本人承担"],
+                      [["张大", _ids(county["a"])[0], "2019-03-01", 700]])
+    from povmon.errors import PovmonError
+
+    with pytest.raises(PovmonError, match="个人自付"):
+        import_dept(session, path, "医保", as_of=D(2019, 3, 31))
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\n"本人承担" = "个人自付"\n', encoding="utf-8")
+    result = import_dept(session, path, "医保", as_of=D(2019, 3, 31), mapping=mapping)
+    assert result.rows["matched"] == 1
+    assert session.scalar(select(DeptRow.amount)) == Decimal("700.00")
+
+
+def test_bad_cells_are_rejected_with_the_importers_codes(session, county, tmp_path):
+    path = sheet_file(tmp_path / "yb.xlsx", ["姓名", "身份证号", "结算日期", "个人自付"], [
+        ["甲", 141122198001011234, "2019-03-01", 100],  # an ID typed as a number
+        ["乙", _ids(county["a"])[0], "2019-13-01", 100],
+        ["丙", _ids(county["a"])[0], "2019-03-01", "一百"],
+        ["丁", _ids(county["a"])[0], "2020-03-01", 100],  # after the list's date
+        ["戊", "", "2019-03-01", 100]])
+    result = import_dept(session, path, "医保", as_of=D(2019, 3, 31))
+    assert [e.code for e in result.errors] == ["id_as_number", "bad_date", "bad_number", "bad_date",
+                                               "required_missing"]
+    assert result.rows == {"matched": 0, "not_in_register": 0, "rejected": 5, "unchanged": 0} and result.batch is None
