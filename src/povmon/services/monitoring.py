@@ -169,14 +169,25 @@ def candidates(session: Session, day: dt.date) -> list[Candidate]:
     year = last_full_year(day)
     found: list[Candidate] = []
 
+    ordinary = R.populations("non_poor", False)
+    kinds = {hid: R.populations(s.status, s.monitored) for hid, s in statuses.items()}
+    poor = {hid for hid, s in statuses.items() if s.status in ("poor", "returned")}
+
     def pops(hid: int) -> tuple[str, ...]:
-        s = statuses.get(hid)
-        return R.populations(s.status if s else "non_poor", bool(s and s.monitored))
+        return kinds.get(hid, ordinary)
 
     def in_scope(hid: int) -> bool:
         """Poor households (未脱贫, 返贫) are assisted as poor, not monitored (docs/DOMAIN.md)."""
-        s = statuses.get(hid)
-        return hid in present and (s is None or s.status not in ("poor", "returned"))
+        return hid in present and hid not in poor
+
+    chosen: dict[tuple, R.Rule | None] = {}
+
+    def rule_for(code: str, year: int, populations: tuple[str, ...]) -> R.Rule | None:
+        """rules.monitoring.threshold_for, once per rule, year and kind of household."""
+        key = (code, year, populations)
+        if key not in chosen:
+            chosen[key] = R.threshold_for(rules, code, year, populations)
+        return chosen[key]
 
     # register: income of the last full year against that year's monitoring line; rigid spending
     book = LineBook(session)
@@ -186,7 +197,7 @@ def candidates(session: Session, day: dt.date) -> list[Candidate]:
     for hid, inc in incomes.items():
         if not in_scope(hid):
             continue
-        rule = R.threshold_for(rules, "income_below_line", year, pops(hid))
+        rule = rule_for("income_below_line", year, pops(hid))
         if rule is not None and line is not None and inc.per_capita is not None:
             limit = (line.yuan * (rule.ratio or Decimal(1))).quantize(Decimal("0.01"))
             if inc.per_capita < limit:
@@ -198,7 +209,7 @@ def candidates(session: Session, day: dt.date) -> list[Candidate]:
     for hid in spending_households:
         if not in_scope(hid):
             continue
-        rule = R.threshold_for(rules, "expense_over_income", day.year, pops(hid))
+        rule = rule_for("expense_over_income", day.year, pops(hid))
         if rule is None:
             continue
         if hid in monthly:
@@ -242,7 +253,7 @@ def candidates(session: Session, day: dt.date) -> list[Candidate]:
             continue
         rule_code = {"民政": "assistance_recipient", "残联": "disability", "教育": "dropout", "人社": "unemployment",
                      "住建": "housing_unsafe", "水利": "water_unsafe"}[dept]
-        rule = R.threshold_for(rules, rule_code, day.year, p)
+        rule = rule_for(rule_code, day.year, p)
         if rule is None:
             continue
         w = R.window_start(day, rule.window_months)
@@ -274,7 +285,7 @@ def candidates(session: Session, day: dt.date) -> list[Candidate]:
         found.append(Candidate(hid, rule_code, dept, detail, f"row:{rid}", member_id=mid, dept_row_id=rid))
     for mid, items in medical.items():
         hid = member_household[mid]
-        rule = R.threshold_for(rules, "medical_oop", day.year, pops(hid))
+        rule = rule_for("medical_oop", day.year, pops(hid))
         if rule is None or rule.threshold is None:
             continue
         w = R.window_start(day, rule.window_months)
@@ -288,7 +299,7 @@ def candidates(session: Session, day: dt.date) -> list[Candidate]:
                                    f"row:{last[0]}", member_id=mid, dept_row_id=last[0],
                                    figures={"out_of_pocket": yuan(total), "threshold": yuan(rule.threshold)}))
     for hid, items in disaster.items():
-        rule = R.threshold_for(rules, "disaster", day.year, pops(hid))
+        rule = rule_for("disaster", day.year, pops(hid))
         if rule is None:
             continue
         w = R.window_start(day, rule.window_months)
