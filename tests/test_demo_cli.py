@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from povmon import demo
+from povmon import demo, sample_monitor
 from povmon.cli import app
 from povmon.db import make_engine, session_factory
 from povmon.models import Household, ImportBatch
@@ -35,7 +35,8 @@ def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path):
     assert forced.exit_code == 0, forced.output
     engine = make_engine(f"sqlite:///{folder / 'povmon.db'}")
     with session_factory(engine)() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 1  # a fresh database, not added to
+        # a fresh database, not added to: the sample import and the departments' lists (issue 12), once each
+        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 1 + len(sample_monitor.DEPT_FILES)
         assert session.scalar(select(func.count()).select_from(Household)) > 15_000
     engine.dispose()
 
@@ -46,3 +47,5 @@ def test_the_committed_sample_workbooks_are_what_the_generator_writes(tmp_path):
     committed = demo.sample_files()
     for name, path in zip(FILES, committed, strict=True):
         assert (tmp_path / name).read_bytes() == path.read_bytes(), f"{name} differs from sample_data/"
+    for path, _ in sample_monitor.dept_files():
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from sample_data/"

@@ -317,7 +317,10 @@ def test_forced_exit_return_monitoring_elimination_and_cancel(cli_db, cli_sessio
     message = refused(write(cli_db, "event", "eliminate", "H1", "--date", "2021-12-01", "--how", "帮扶消除"))
     assert "无劳动能力户不标注风险消除" in message
     ok(write(cli_db, "member", "edit", event.household.members[0].id_number, "劳动技能", "弱劳动力"))
-    ok(write(cli_db, "event", "eliminate", "H1", "--date", "2021-12-01", "--how", "帮扶消除"))
+    assert "未达到风险消除条件" in refused(write(cli_db, "event", "eliminate", "H1", "--date", "2021-12-01", "--how",
+                                             "帮扶消除"))
+    ok(write(cli_db, "event", "eliminate", "H1", "--date", "2021-12-01", "--how", "帮扶消除", "--force",
+             "--reason", "县里批准"))
     ok(write(cli_db, "event", "revoke", "H1", "--date", "2022-01-10", "--reason", "复核收入不稳"))
     show = stored(run(cli_db, "household", "show", "H1", "--as-of", "2022-02-01", "--json"))
     assert show["monitoring"] == {"type": "unstable", "risk_eliminated": False}

@@ -258,7 +258,12 @@ def test_monitoring_elimination_needs_labour_and_can_be_revoked(session):
     with pytest.raises(Refused, match="无劳动能力户不标注风险消除"):
         events.eliminate(session, household, date="2021-12-01", how="帮扶消除", user=U)
     members.edit(session, head, "劳动技能", "普通劳动力", user=U)
-    events.eliminate(session, household, date="2021-12-01", how="帮扶消除", user=U)
+    with pytest.raises(Refused) as unmet:  # issue 12: every item of the elimination is checked
+        events.eliminate(session, household, date="2021-12-01", how="帮扶消除", user=U)
+    assert "人均纯收入稳定高于监测线" in str(unmet.value) and "--force" in str(unmet.value)
+    forced = events.eliminate(session, household, date="2021-12-01", how="帮扶消除", user=U, force=True,
+                              reason="县里批准")
+    assert forced.facts["forced"] and household.events[-1].note.startswith("强制标注风险消除；未达标项：")
     assert hh.status(session, household.id, dt.date(2022, 1, 1)).monitoring.risk_eliminated
     with pytest.raises(Refused, match="撤销理由不能为空"):
         events.revoke(session, household, date="2022-02-01", reason="", user=U)

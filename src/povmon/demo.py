@@ -29,6 +29,7 @@ from povmon.ingest.importer import Progress
 from povmon.models import Household
 from povmon.reports import ledger, ledger_xlsx, monthly, monthly_xlsx
 from povmon.sample import AS_OF, FILES, REGISTER_DATE
+from povmon.sample_monitor import SCREEN_DATE, dept_files
 
 DEFAULT_DIR = Path("povmon-demo")
 DB_FILE = "povmon.db"
@@ -52,6 +53,8 @@ class DemoResult:
     ledger_file: Path
     ledgers: int
     example_household: str | None  # a household of 野则河村, for the newcomer's next command
+    dept_lists: int = 0  # departments' lists imported (防止返贫动态监测)
+    leads: int = 0  # leads the screening as of SCREEN_DATE recorded
 
 
 def sample_files() -> list[Path]:
@@ -130,6 +133,7 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             first = imported.errors[0]
             raise PovmonError(f"示例数据导入出错（{len(imported.errors)} 处，例如 {first.file}「{first.sheet}」"
                               f"第 {first.row} 行：{first.message}）；请重新生成示例数据。")
+        dept_lists, leads = _monitoring(factory, user)
         report_file = directory / REPORT_FILE
         ledger_file = directory / LEDGER_FILE
         with factory() as session, session.begin():
@@ -144,7 +148,21 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             )
     finally:
         engine.dispose()
-    return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example)
+    return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example,
+                      dept_lists, leads)
+
+
+def _monitoring(factory, user: str) -> tuple[int, int]:
+    """The departments' sample lists imported and the register screened as of SCREEN_DATE (issue 12)."""
+    from povmon.ingest.dept import import_dept
+    from povmon.services import monitoring
+
+    lists = [(path, dept) for path, dept in dept_files() if path.is_file()]
+    with factory() as session, session.begin():
+        for path, dept in lists:
+            import_dept(session, path, dept, as_of=SCREEN_DATE, user=user)
+        screened = monitoring.screen(session, SCREEN_DATE, user=user)
+    return len(lists), screened.counts["new"]
 
 
 def _mark(database: Path) -> None:

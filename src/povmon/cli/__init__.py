@@ -19,6 +19,7 @@ from povmon.cli import (
     lines,
     measure,
     member,
+    monitor,
     pair,
     report,
     visit,
@@ -46,6 +47,7 @@ app.add_typer(pair.app, name="pair")
 app.add_typer(visit.app, name="visit")
 app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
+app.add_typer(monitor.app, name="monitor")
 app.command("ledger")(ledger.ledger)
 app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo_cmd)

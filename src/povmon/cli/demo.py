@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from povmon import console, demo, files, sample
+from povmon import console, demo, files, sample, sample_monitor
 from povmon.cli.common import ForceOption, UserOption, user_of
 from povmon.cli.importing import ImportProgress
 from povmon.cli.report import render
@@ -46,6 +46,9 @@ def demo_cmd(
     console.info(f"数据库：    {result.database}    （povmon --db {result.database} …）")
     console.info(f"月报：      {result.report_file}")
     console.info(f"五本账：    {result.ledger_file}（{demo.LEDGER_VILLAGE} {result.ledgers} 户）")
+    if result.dept_lists:
+        console.info(f"动态监测：  导入部门名单 {result.dept_lists} 份，{demo.SCREEN_DATE.isoformat()} 筛查出线索 "
+                     f"{result.leads} 条（povmon monitor leads --db {result.database}）")
     console.success(f"演示完成，用时 {time.monotonic() - started:.0f} 秒。")
     if result.example_household:
         console.info(f"再试试：povmon household show {result.example_household} --db {result.database} "
@@ -63,7 +66,9 @@ def generate_cmd(
     Example: povmon sample generate sample_data
     """
     if directory.exists():
-        for name in sample.FILES:
+        for name in (*sample.FILES, *sample_monitor.DEPT_FILES):
             files.check_target(directory / name, force=force)
     paths = sample.write(directory, seed, progress=lambda name: console.info(f"生成 {directory / name} ……"))
+    console.info(f"生成 {len(sample_monitor.DEPT_FILES)} 份部门名单（防止返贫动态监测）……")
+    paths += sample_monitor.write(directory, seed)
     console.success(f"已生成 {len(paths)} 个示例工作簿：{directory}")

@@ -151,12 +151,17 @@ def eliminate_cmd(
     code: CodeArg = None,
     date: PlainDate = None,
     how: Annotated[Text, opt("--how", help="风险消除方式：帮扶消除 或 自然消除。")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="未达到风险消除条件也标注（必须用 --reason 写明理由）。")] = False,
     reason: ReasonOption = None,
     json: JsonOption = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """风险消除：标记监测户风险已消除；无劳动能力的户不能标记。
+    """风险消除：逐项检查后标记监测户风险已消除；无劳动能力的户不能标记。
+
+    检查：纳入监测满6个月；近12个月（或上年）人均纯收入稳定高于监测线；没有未决的刚性支出线索；
+    三保障和饮水安全。不达标的逐项列出并拒绝；除非加 --force 并用 --reason 写明理由。
 
     Example: povmon event eliminate 1411221020010001 --date 2021-12-20 --how 帮扶消除
     """
@@ -167,7 +172,8 @@ def eliminate_cmd(
     ask.check()
     with unit_of_work(db, writes=True) as session:
         household = hh.by_code(session, code)
-        outcome = events.eliminate(session, household, date=date, how=how, reason=reason, user=user_of(user))
+        outcome = events.eliminate(session, household, date=date, how=how, reason=reason, user=user_of(user),
+                                   force=force)
         data = outcome.as_json()
     report(outcome, data, json, f"户 {code} 已标注风险消除（{data['stored'][0]['event_date']}）。")
 

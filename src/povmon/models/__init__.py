@@ -7,6 +7,7 @@ from povmon.models.audit import AuditLog, ImportBatch, MonthClose
 from povmon.models.base import Base, Fixed2, utcnow
 from povmon.models.household import Household, HouseholdEvent, Member
 from povmon.models.income import Income, PovertyLine
+from povmon.models.monitoring import DeptRow, Lead, LeadStep, MonitorRule
 from povmon.models.policy import Benefit, Policy
 
 __all__ = [
@@ -16,13 +17,17 @@ __all__ = [
     "Base",
     "Benefit",
     "Cadre",
+    "DeptRow",
     "Fixed2",
     "Household",
     "HouseholdEvent",
     "ImportBatch",
     "Income",
+    "Lead",
+    "LeadStep",
     "Measure",
     "Member",
+    "MonitorRule",
     "MonthClose",
     "Pairing",
     "Policy",

@@ -181,20 +181,46 @@ def monitor(
 
 def eliminate(
     session: Session, household: Household, *, date: object, how: object, reason: str | None = None, user: str,
-    today: dt.date | None = None,
+    today: dt.date | None = None, force: bool = False,
 ) -> Outcome:
-    """Mark a monitored household's risk eliminated (风险消除) — never for a household without labour capacity."""
+    """Mark a monitored household's risk eliminated (风险消除) — never for a household without labour capacity.
+
+    Like an exit, the elimination is checked item by item (services.monitoring.elimination_check: six months
+    monitored, income stably above the monitoring line, no open lead of rigid spending, 三保障 and water) and
+    refused naming every failing item, unless forced with a reason; the event then keeps the failing items.
+    """
+    from povmon.services.monitoring import elimination_check
+
     clean = Cleaner()
     day = clean.date("风险消除日期", date, today=today)
     way = clean.field(column("event", "elimination"), how, title="风险消除方式", required=True)
+    reason_text = clean_text(reason) if reason else None
+    if force and not reason_text:
+        clean.problems.append(Problem("required_missing", "强制标注风险消除必须写明理由（--reason）", "理由"))
     clean.check()
     clean.add(checks.history(household.events, PlannedEvent("risk_eliminated", day)))
     clean.check()
     present = hh.present_members(household.members, day)
     clean.add(checks.labour_capacity([m.labour for m in present]))
     clean.check()
-    return _record(session, household, clean, "risk_eliminated", day, user=user,
-                   reason=clean_text(reason) if reason else None, elimination=way)
+    items = elimination_check(session, household, day)
+    failing = exit_standard.failing(items)
+    if failing and not force:
+        raise Refused(
+            [Problem("exit_standard", f"{i.label}：{i.detail}", i.label) for i in failing],
+            hint=f"户 {household.code} 未达到风险消除条件；请先落实上述各项，"
+                 "如确需标注，请加 --force 并用 --reason 写明理由",
+        )
+    note = None
+    if failing:
+        note = "强制标注风险消除；未达标项：" + "；".join(f"{i.label}（{i.detail}）" for i in failing)
+    outcome = _record(session, household, clean, "risk_eliminated", day, user=user, reason=reason_text,
+                      elimination=way, note=note)
+    outcome.facts["elimination_check"] = checklist(items)
+    outcome.facts["forced"] = bool(failing)
+    if failing:
+        outcome.warnings.append(Problem("exit_standard", note or ""))
+    return outcome
 
 
 def revoke(
