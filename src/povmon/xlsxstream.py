@@ -32,6 +32,7 @@ from openpyxl.utils.cell import absolute_coordinate, column_index_from_string, c
 from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
 from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.functions import tostring
 
 from povmon import files, xlsx
@@ -385,6 +386,8 @@ class StreamingWorkbook:
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             '<Override PartName="/xl/styles.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" '
@@ -405,7 +408,8 @@ class StreamingWorkbook:
             f'{_XML_HEAD}<Relationships xmlns="{PKG_REL_NS}">'
             + "".join(f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                       for i in range(1, n + 1))
-            + f'<Relationship Id="rId{n + 1}" Type="{REL_NS}/styles" Target="styles.xml"/></Relationships>'
+            + f'<Relationship Id="rId{n + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+            + f'<Relationship Id="rId{n + 2}" Type="{REL_NS}/theme" Target="theme/theme1.xml"/></Relationships>'
         )
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         core = (
@@ -422,7 +426,7 @@ class StreamingWorkbook:
             for name, data in (("[Content_Types].xml", content_types), ("_rels/.rels", package_rels),
                                ("docProps/core.xml", core), ("docProps/app.xml", app),
                                ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", workbook_rels),
-                               ("xl/styles.xml", self.styles.xml())):
+                               ("xl/styles.xml", self.styles.xml()), ("xl/theme/theme1.xml", theme_xml)):
                 self._zip.writestr(name, data)
             self._zip.close()
         except BaseException:

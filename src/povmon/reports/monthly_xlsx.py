@@ -356,7 +356,7 @@ def _visits(book, report: MonthlyReport, details: Details, heading: str) -> None
         share = (Decimal(area.visited_households) * 100 / Decimal(area.paired_households)).quantize(Decimal("0.1")) \
             if area.paired_households else "—"
         values = [area.name, area.paired_households, area.visited_households, share, unvisited, cadres]
-        formats = {3: "0.0"}
+        formats = {1: INT_FORMAT, 2: INT_FORMAT, 3: "0.0", 4: INT_FORMAT, 5: INT_FORMAT}
         if area.level == "county":
             s.data(values, font=bold, fill=COUNTY_FILL, formats=formats)
         elif area.level == "township":
@@ -443,9 +443,9 @@ def _chart_areas(report: MonthlyReport):
 
 
 # one chart per measure: (column on 图表, title, axis); each has its own scale, so small bars stay visible
-CHART_MEASURES = ((2, "未脱贫户（含返贫）", "户数"), (3, "已脱贫户", "户数"), (4, "监测户（风险未消除）", "户数"),
-                  (5, "贫困发生率（%）", "%"))
-CHART_ROWS = 17  # rows of 15 pt that a chart of 7.5 cm takes
+CHART_MEASURES = ((2, "未脱贫户（含返贫，户）"), (3, "已脱贫户（户）"), (4, "监测户（风险未消除，户）"),
+                  (5, "贫困发生率（%）"))
+CHART_ROWS = 17  # rows of 15 pt (0.53 cm) that a chart of 8.5 cm takes
 
 
 def _charts(book, report: MonthlyReport, heading: str) -> None:
@@ -464,12 +464,11 @@ def _charts(book, report: MonthlyReport, heading: str) -> None:
         sheet = quote_sheetname("图表")
         cats = Reference(range_string=f"{sheet}!$A${first}:$A${last}")
         top = last + 2
-        for n, (column, name, axis) in enumerate(CHART_MEASURES):
+        for n, (column, name) in enumerate(CHART_MEASURES):
             letter = get_column_letter(column)
             chart = BarChart()
             chart.type = "col"
-            chart.title = f"分{level}{name}"
-            chart.y_axis.title = axis
+            chart.title = name  # the sheet's title says 分乡镇 / 分村; the unit is in the chart's title
             chart.add_data(Reference(range_string=f"{sheet}!${letter}${first - 1}:${letter}${last}"),
                            titles_from_data=True)
             chart.set_categories(cats)
@@ -478,7 +477,7 @@ def _charts(book, report: MonthlyReport, heading: str) -> None:
             chart.dataLabels.showVal = True
             chart.dataLabels.showSerName = chart.dataLabels.showCatName = False
             chart.dataLabels.showLegendKey = chart.dataLabels.showPercent = False
-            chart.height, chart.width = 7.5, 10.5
+            chart.height, chart.width = 8.5, 10.5
             chart.y_axis.delete = False
             chart.x_axis.delete = False
             chart.y_axis.majorGridlines = None
