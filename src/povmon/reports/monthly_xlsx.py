@@ -489,7 +489,7 @@ def _charts(book, report: MonthlyReport, heading: str) -> None:
 
 
 def _comparison(book, report: MonthlyReport, comparison: Comparison, heading: str) -> None:
-    s = _Sheet(book, "结账核对", [30, 20, 16, 16, 20, 30, 12], heading=heading)
+    s = _Sheet(book, "结账核对", [30, 20, 16, 19, 20, 30, 12], heading=heading)
     s.title(f"{heading}与结账数核对")
     c = comparison.close
     s.note(f"结账：{when(c.closed_at)} 由 {c.user} 结账，范围 {comparison.scope}，sha256 {c.sha256}")
