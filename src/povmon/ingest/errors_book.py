@@ -71,10 +71,9 @@ def write(path: Path | str, result: ImportResult) -> int:
         explain_col = width + 1
         header_row = len(sheet.header_rows)
         for i, values in enumerate(sheet.header_rows, start=1):
-            # a title (one text across the row) stays on one line; header cells are centred and may wrap
             # a title or a 填报单位 / 数据截至 line (a few texts across the row) stays on one line, left-aligned,
             # and gets its own height; header cells are centred and may wrap
-            filled = [v for v in values if v != "" and v is not None]
+            filled = {v for v in values if v != "" and v is not None}  # a merged title fills its range
             line = i < header_row and len(filled) <= 2 and not _is_group_row(sheet, i - 1)
             align = TITLE_ALIGN if line else xlsx.CENTER
             if line:
@@ -141,7 +140,7 @@ def _as_text(value: object) -> object:
 
 def _is_group_row(sheet: RejectedSheet, index: int) -> bool:
     """The row just above the header holding group headers (户基本情况 / 家庭成员情况) over merged columns."""
-    return index == len(sheet.header_rows) - 2 and len([v for v in sheet.header_rows[index] if v]) > 2
+    return index == len(sheet.header_rows) - 2 and len({v for v in sheet.header_rows[index] if v}) > 2
 
 
 def _find(columns: dict[str, int], names: tuple[str, ...]) -> int | None:
