@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from povmon.ingest import ImportOptions, errors_book, import_files, template
@@ -216,3 +217,23 @@ def test_error_workbook_starts_with_a_list_readable_on_a4(session, tmp_path):
     # the title and the 填报单位 / 数据截至 line each stay on one line, with room for their text
     assert not rows_ws["A1"].alignment.wrap_text and not rows_ws["F2"].alignment.wrap_text
     assert rows_ws.row_dimensions[1].height >= 24 and rows_ws.row_dimensions[2].height >= 18
+
+
+def test_a_blank_template_prints_ruled_rows_to_fill_in_by_hand(tmp_path):
+    book = load_workbook(template.write(tmp_path / "t.xlsx"))
+    for kind in TEMPLATE_KINDS:
+        ws = book[kind.name]
+        last = get_column_letter(len(kind.fields))
+        ruled = template.RULED_ROWS + 1
+        assert ws.print_area == f"'{kind.name}'!$A$1:${last}${ruled}", kind.name
+        assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape", kind.name
+        assert int(ws.page_setup.paperSize) == 9 and ws.sheet_properties.pageSetUpPr.fitToPage, kind.name
+        assert all(ws.cell(r, c).border.bottom.style == "thin" for r in (2, ruled) for c in (1, len(kind.fields)))
+        assert ws.row_dimensions[ruled].height == template.RULED_HEIGHT
+        width = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(kind.fields) + 1))
+        # wide sheets print on more pages wide, each repeating 户编号, rather than shrinking to a few points
+        assert width / ws.page_setup.fitToWidth <= template.PAGE_WIDTH, kind.name
+        assert (ws.page_setup.fitToWidth > 1) == (ws.print_title_cols == "$A:$A"), kind.name
+    # a template filled with data (the sample county's workbooks) has no ruled rows
+    filled = load_workbook(template.write(tmp_path / "f.xlsx", {"户信息": [{"户编号": "1411221040010001"}]}))
+    assert not filled["户信息"].print_area and filled["户信息"]["A3"].border.bottom.style is None
