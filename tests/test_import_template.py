@@ -237,3 +237,5 @@ def test_a_blank_template_prints_ruled_rows_to_fill_in_by_hand(tmp_path):
     # a template filled with data (the sample county's workbooks) has no ruled rows
     filled = load_workbook(template.write(tmp_path / "f.xlsx", {"户信息": [{"户编号": "1411221040010001"}]}))
     assert not filled["户信息"].print_area and filled["户信息"]["A3"].border.bottom.style is None
+    blank = book["户信息"]
+    assert blank.oddFooter.center.text == "户信息　第 &P 页 共 &N 页" and "填表人" in blank.oddHeader.right.text

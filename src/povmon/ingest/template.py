@@ -29,7 +29,7 @@ from povmon.rules.vocab import Vocabulary
 CODE_SHEET = "代码表"
 HELP_SHEET = "填表说明"
 PREPARED_ROWS = 500
-RULED_ROWS = 20  # a blank template's ruled rows: one printed page a village fills in by hand
+RULED_ROWS = 18  # a blank template's ruled rows: one printed page (landscape) a village fills in by hand
 RULED_HEIGHT = 24  # points: room for handwriting
 PAGE_WIDTH = 190  # width units that still print at a readable size on A4 landscape; wider sheets take more pages
 HELP_WIDTH = 70  # empty rows under the header that get the text format and the dropdowns
@@ -163,6 +163,13 @@ def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], r
     xlsx.a4(ws, landscape=True, repeat_rows="1:1")
     if ruled:
         _rule(ws, len(fields))
+        # whose pages they are, and who filled them in: in the page's header and footer, not in the cells
+        # (row 1 stays the header row the import reads)
+        ws.oddHeader.left.text = "填报单位（盖章）：＿＿＿＿＿＿＿＿＿＿＿＿"
+        ws.oddHeader.right.text = "填表人：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　填表日期：　　　　年　　月　　日"
+        for part in (ws.oddHeader.left, ws.oddHeader.right):
+            part.font, part.size = xlsx.FONT_NAME, 10
+        ws.oddFooter.center.text = f"{kind.name}　第 &P 页 共 &N 页"
 
 
 def _rule(ws: Worksheet, columns: int) -> None:
