@@ -170,6 +170,7 @@ def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], r
         for part in (ws.oddHeader.left, ws.oddHeader.right):
             part.font, part.size = xlsx.FONT_NAME, 10
         ws.oddFooter.center.text = f"{kind.name}　第 &P 页 共 &N 页"
+        ws.page_margins.top, ws.page_margins.header = 1.0, 0.45  # the header lines above the table, not on it
 
 
 def _rule(ws: Worksheet, columns: int) -> None:
