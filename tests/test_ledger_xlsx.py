@@ -353,3 +353,29 @@ def test_sheet_names_differing_only_in_case_are_made_unique(session, tmp_path):
     upper = f.household(session, "ABC", members=[{"name": "甲", "relation": "head"}])
     wb = write(session, [lower, upper], D(2019, 12, 31), tmp_path)
     assert wb.sheetnames == ["abc 甲", "ABC 甲(2)"]
+
+
+def test_the_visit_form_preprints_each_field_beside_a_blank_column_and_ends_with_signatures(session, register,
+                                                                                           tmp_path):
+    from povmon.reports import form_xlsx
+
+    path = tmp_path / "form.xlsx"
+    ledgers = L.ledgers(session, [register["a"].id], D(2019, 12, 31))
+    assert X.write_workbook(ledgers, path, printed_on=D(2020, 1, 5), layout=form_xlsx.write_form) == 1
+    ws = load_workbook(path).active
+    assert ws["A1"].value == "张建国户 2019年入户核实表"
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
+    header = next(r for r in rows if r[0] == "项目")
+    assert (header[3], header[8]) == ("现登记情况", form_xlsx.CHECK)
+    fields = {r[0]: r for r in rows if r[0] in ("户主", "联系电话", "住房安全", "工资性收入")}
+    assert fields["户主"][3] == "张建国" and fields["联系电话"][3] == "138****1234"  # masked, as on the ledger
+    assert fields["住房安全"][3] == "B级（安全）" and fields["工资性收入"][3] == 8000  # 2018, the last full year
+    assert all(r[8] is None for r in fields.values())  # the correction column is left blank
+    assert ws.cell(next(i for i, r in enumerate(rows, 1) if r[0] == "户主"), 9).border.left.style == "thin"
+    members = [r for r in rows if r[0] == "现登记"]
+    assert [r[1] for r in members] == ["张建国", "张伟", "+王芳", "张小明", "张小丽"]  # those present
+    assert sum(r[0] == "核实" for r in rows) == len(members) and sum(r[0] == "新增" for r in rows) == 2
+    assert any(r[0] == "户主（签字或按手印）：" and r[6] == "帮扶责任人（签字）：" for r in rows)
+    assert any(r[6] == "核实日期：" for r in rows)
+    pages = len(ws.row_breaks.brk) + 1
+    assert ws.oddFooter.center.text.startswith(f"户编号 {reg.A_CODE}　户主 张建国　第 &P 页 共 {pages} 页")

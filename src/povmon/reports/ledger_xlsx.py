@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -615,8 +615,12 @@ def _print_setup(printed_on: dt.date):
     return setup
 
 
-def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date | None = None) -> int:
+def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date | None = None,
+                   layout: Callable[[LedgerSheet, Ledger], None] | None = None) -> int:
     """All the ledgers in one workbook, a sheet per household; returns how many were written.
+
+    ``layout`` lays out one household's sheet: the five ledgers (default) or another form on the same grid
+    (``form_xlsx.write_form``, the 入户核实表).
 
     Nothing is written when there is no ledger; a failure leaves no half-written file behind."""
     printed_on = printed_on or dt.date.today()
@@ -632,7 +636,7 @@ def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date
             taken.add(title)
             folded.add(title.casefold())
             sheet = LedgerSheet(book, title, printed_on)
-            write_ledger(sheet, ledger)
+            (layout or write_ledger)(sheet, ledger)
             sheet.close(footer(ledger))
     except BaseException:
         book.discard()
@@ -644,13 +648,14 @@ def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date
     return book.sheet_count
 
 
-def write_split(ledgers: Iterable[Ledger], folder: Path, *, printed_on: dt.date | None = None) -> list[Path]:
+def write_split(ledgers: Iterable[Ledger], folder: Path, *, printed_on: dt.date | None = None,
+                layout: Callable[[LedgerSheet, Ledger], None] | None = None) -> list[Path]:
     """One workbook per household in a folder (户编号_户主.xlsx); returns the files written."""
     printed_on = printed_on or dt.date.today()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for ledger in ledgers:
         path = folder / file_name(ledger)
-        write_workbook([ledger], path, printed_on=printed_on)
+        write_workbook([ledger], path, printed_on=printed_on, layout=layout)
         written.append(path)
     return written
