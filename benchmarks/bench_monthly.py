@@ -2,10 +2,11 @@
 
     python benchmarks/bench_monthly.py --db sqlite:////tmp/bench/c100000.db --db postgresql://…/povmon_bench_1m
 
-For each database: the median of --runs runs of
+For each database: the median of --runs runs, interleaved (json, workbook, json, workbook, …), of
   json      povmon report monthly --month M --json           (stdout to /dev/null)
-  workbook  povmon report monthly --month M --json -o X.xlsx (every sheet)
-plus one in-process run split into phases (build = the figures, details = the lists, write = the workbook).
+  workbook  povmon report monthly --month M --json -o X.xlsx (every sheet, streamed through xlsxstream)
+and their ratio (issue 18: the workbook at most 1.5× the JSON), plus one in-process run split into phases
+(build = the figures, details = the lists, write = the workbook) and the workbook's size.
 Prints one Markdown table row per database, ready for benchmarks/README.md.
 """
 
@@ -61,8 +62,9 @@ def main() -> None:
     parser.add_argument("--month", default="2019-06")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print("| database | households | people | json (s) | workbook (s) | build / details / write (s) | list rows |")
-    print("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
+    print("| database | households | people | json (s) | workbook (s) | workbook ÷ json | build / details / write (s) "
+          "| list rows | file |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for raw in args.db:
         url = normalize_url(raw)
         engine = make_engine(url)
@@ -74,13 +76,17 @@ def main() -> None:
             out = Path(tmp) / "m.xlsx"
             base = [POVMON, "report", "monthly", "--month", args.month, "--json", "--db", url]
             timed(base)  # warm the caches once, as a second run on a working machine would be
-            json_runs = [timed(base) for _ in range(args.runs)]
-            book_runs = [timed([*base, "-o", str(out)]) for _ in range(args.runs)]
+            json_runs, book_runs = [], []
+            for _ in range(args.runs):  # interleaved, so that a busy moment of the machine hits both alike
+                json_runs.append(timed(base))
+                book_runs.append(timed([*base, "-o", str(out), "--force"]))
             split = phases(url, args.month, out)
+            size = out.stat().st_size
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-        print(f"| {kind} | {households:,} | {people:,} | {statistics.median(json_runs):.2f} | "
-              f"{statistics.median(book_runs):.2f} | {split['build']:.2f} / {split['details']:.2f} / "
-              f"{split['write']:.2f} | {split['rows']:,} |", flush=True)
+        json_s, book_s = statistics.median(json_runs), statistics.median(book_runs)
+        print(f"| {kind} | {households:,} | {people:,} | {json_s:.2f} | {book_s:.2f} | {book_s / json_s:.2f} × | "
+              f"{split['build']:.2f} / {split['details']:.2f} / {split['write']:.2f} | {split['rows']:,} | "
+              f"{size / 1e6:.1f} MB |", flush=True)
 
 
 if __name__ == "__main__":

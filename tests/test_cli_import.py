@@ -78,7 +78,9 @@ def test_errors_workbook_option(cli_db, tmp_path):
     out = tmp_path / "错误.xlsx"
     result = invoke("import", EXAMPLE, "--create-areas", "--errors", out, "--db", cli_db)
     assert result.exit_code == 0 and out.exists()
-    ws = load_workbook(out).active
+    book = load_workbook(out)
+    assert book.sheetnames[0] == "错误清单"  # what a clerk prints first; then the rows in the file's layout
+    ws = book.worksheets[1]
     assert ws.max_row == 2 + 11  # title, header, the 11 rejected rows
     assert "错误.xlsx" in result.stdout
 

@@ -136,3 +136,13 @@ def test_ledger_has_help():
     assert result.exit_code == 0
     for option in ("--village", "--township", "--cadre", "--split", "--show-ids", "--as-of", "-o"):
         assert option in result.stdout
+
+
+def test_form_writes_the_visit_form(cli_db, cli_session, tmp_path):
+    setup(cli_session)
+    result = invoke("ledger", "--form", reg.A_CODE, "-o", tmp_path, "--as-of", "2019-12-31", "--db", cli_db)
+    assert result.exit_code == 0, result.output
+    assert "已生成 1 户的入户核实表（截至 2019-12-31）" in result.stdout
+    written = list(tmp_path.glob("入户核实表_*.xlsx"))
+    assert len(written) == 1, written
+    assert load_workbook(written[0]).active["A1"].value.endswith("2019年入户核实表")

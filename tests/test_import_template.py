@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from povmon.ingest import ImportOptions, errors_book, import_files, template
@@ -182,3 +183,59 @@ def test_error_workbook_keeps_the_layout_and_reimports(session, tmp_path):
     fixed = import_files(session, [out], ImportOptions(user="t", create_areas=True))
     assert fixed.errors == [] and [w.code for w in fixed.warnings] == []
     assert fixed.counts["households"]["created"] == 1
+
+
+def test_error_workbook_starts_with_a_list_readable_on_a4(session, tmp_path):
+    rows = [["会立乡花名册"], ["填报单位：会立乡人民政府（盖章）", None, None, None, None, "数据截至：2022-12-31"],
+            ["户编号", "乡镇", "行政村", "姓名", "身份证号", "与户主关系"]]
+    bad = wb.household("1411221040010002", 2)
+    bad[1][4] = 142323198604252000.0  # typed as a number: Excel kept 15 digits
+    for r in wb.household("1411221040010001", 2) + bad:
+        rows.append([r[0], r[1], r[2], r[3], r[4], r[5]])
+    path = wb.write(tmp_path / "in.xlsx", {"花名册": rows}, merges={"花名册": ["A1:F1"]})
+    result = import_files(session, [path], ImportOptions(user="t", create_areas=True))
+    out = tmp_path / "errors.xlsx"
+    errors_book.write(out, result)
+    book = load_workbook(out)
+    assert book.sheetnames == [errors_book.LIST_SHEET, "花名册"]
+    ws = book[errors_book.LIST_SHEET]
+    assert ws["A1"].value == "导入错误清单" and "A1:H1" in {str(r) for r in ws.merged_cells.ranges}
+    assert [c.value for c in ws[3]] == [h for h, _ in errors_book.LIST_COLUMNS]
+    assert ws.max_row == 4  # one problem: the ID; the household's other row is only counted in the note
+    line = [c.value for c in ws[4]]
+    assert line[1:6] == ["花名册 第7行", "会立乡岔口村", "1411221040010002", line[4], "身份证号"]
+    assert line[6] == "142323198604252000" and "15位" in line[7]  # the digits Excel kept, as text
+    assert "1 行因同户其他行有错整户未导入" in ws["A2"].value
+    # printed on A4 landscape, one page wide, its header repeated, only the list in the print area
+    setup = ws.page_setup
+    assert (int(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$3:$3"
+    assert ws.print_area == f"'{errors_book.LIST_SHEET}'!$A$1:$H$4"
+    assert sum(ws.column_dimensions[c].width for c in "ABCDEFGH") <= 150  # about 10 pt on A4 landscape
+    rows_ws = book["花名册"]
+    assert rows_ws["E5"].value == "142323198604252000" and rows_ws["E5"].number_format == "@"  # as text
+    # the title and the 填报单位 / 数据截至 line each stay on one line, with room for their text
+    assert not rows_ws["A1"].alignment.wrap_text and not rows_ws["F2"].alignment.wrap_text
+    assert rows_ws.row_dimensions[1].height >= 24 and rows_ws.row_dimensions[2].height >= 18
+
+
+def test_a_blank_template_prints_ruled_rows_to_fill_in_by_hand(tmp_path):
+    book = load_workbook(template.write(tmp_path / "t.xlsx"))
+    for kind in TEMPLATE_KINDS:
+        ws = book[kind.name]
+        last = get_column_letter(len(kind.fields))
+        ruled = template.RULED_ROWS + 1
+        assert ws.print_area == f"'{kind.name}'!$A$1:${last}${ruled}", kind.name
+        assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape", kind.name
+        assert int(ws.page_setup.paperSize) == 9 and ws.sheet_properties.pageSetUpPr.fitToPage, kind.name
+        assert all(ws.cell(r, c).border.bottom.style == "thin" for r in (2, ruled) for c in (1, len(kind.fields)))
+        assert ws.row_dimensions[ruled].height == template.RULED_HEIGHT
+        width = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(kind.fields) + 1))
+        # wide sheets print on more pages wide, each repeating 户编号, rather than shrinking to a few points
+        assert width / ws.page_setup.fitToWidth <= template.PAGE_WIDTH, kind.name
+        assert (ws.page_setup.fitToWidth > 1) == (ws.print_title_cols == "$A:$A"), kind.name
+    # a template filled with data (the sample county's workbooks) has no ruled rows
+    filled = load_workbook(template.write(tmp_path / "f.xlsx", {"户信息": [{"户编号": "1411221040010001"}]}))
+    assert not filled["户信息"].print_area and filled["户信息"]["A3"].border.bottom.style is None
+    blank = book["户信息"]
+    assert blank.oddFooter.center.text == "户信息　第 &P 页 共 &N 页" and "填表人" in blank.oddHeader.right.text

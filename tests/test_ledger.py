@@ -72,8 +72,8 @@ def test_identification_policy_income_and_assistance(session, register):
 
     assert [(y.year, y.total) for y in led.policy_years] == [
         (2017, Decimal("3000.00")), (2018, Decimal("11050.75")), (2019, Decimal("1000.00"))]  # 2020 is later
-    assert [(b.policy, b.member) for b in led.policy_years[1].benefits] == [
-        ("低保金", None), ("低保金", None), ("医疗救助", "李秀英")]
+    assert [(b.policy, b.member) for b in led.policy_years[1].benefits] == [  # in date order
+        ("低保金", None), ("医疗救助", "李秀英"), ("低保金", None)]
     assert led.policy_total == Decimal("15050.75")
 
     years = {line.year: line for line in led.incomes}

@@ -104,7 +104,8 @@ def test_every_section_of_a_household_with_a_death_a_replaced_pairing_an_exit_an
     ]
     head = members[0]
     assert head[1].startswith("142323") and head[1][6:14] == "********"
-    assert head[5:11] == ("小学", "非在校生", "长期慢性病", "弱劳动力或半劳动力", "其他/未务工", "医保、养老、低保")
+    # 劳动技能 and 务工状况 share two columns in short print labels
+    assert head[5:11] == ("小学", "非在校生", "长期慢性病", "弱/半劳动力\n未务工", None, "医保、养老、低保")
 
     ident = s["三、识别账"]
     facts = pairs(ident)
@@ -126,24 +127,27 @@ def test_every_section_of_a_household_with_a_death_a_replaced_pairing_an_exit_an
     assert [(r[0], r[1], r[4], r[6], r[7]) for r in policy] == [
         (T(2017, 9, 1), "雨露计划", "教育", "张小明", 3000),
         ("2017年小计", None, None, None, 3000),
-        (T(2018, 3, 31), "低保金", "社会保障", "全户", 1200),
-        (T(2018, 9, 30), "低保金", "社会保障", "全户", 1200),
+        (T(2018, 3, 31), "低保金", "社会保障", "全户", 1200),  # in date order within the year
         (T(2018, 7, 15), "医疗救助", "健康", "李秀英", 8650.75),
+        (T(2018, 9, 30), "低保金", "社会保障", "全户", 1200),
         ("2018年小计", None, None, None, 11050.75),
         (T(2019, 12, 20), "资产收益分红", "资产收益", "全户", 1000),
         ("2019年小计", None, None, None, 1000),
         ("合计", None, None, None, 15050.75),
     ]
 
-    income = {r[0]: r[4:12:2] for r in after(s["五、收入账（元）"], "项目")}
-    assert income["工资性收入"] == (20000, 8000, 18000, None)
-    assert income["生产经营性支出"] == (1000, 500, 0, None)
-    assert income["家庭纯收入"] == (27400, 15600.5, 21600, None)
-    assert income["计算人口（人，年末在册）"] == (5, 4, 5, None)
-    assert income["人均纯收入"] == (5480, pytest.approx(3900.13), 4320, None)
-    assert income["当年贫困线"] == (2952, 2995, 3218, None)
-    assert income["当年监测线"] == (4428, 4492.5, 4827, None)
-    assert income["对比"] == ("高于监测线", "高于贫困线、低于监测线", "高于贫困线、低于监测线", None)
+    # three years share the eight columns right of the labels: labels 3 columns, each year 3, none left empty
+    income_rows = after(s["五、收入账（元）"], "项目")
+    income = {r[0]: r[3:12:3] for r in income_rows}
+    assert all(len(r) == 12 for r in income_rows)
+    assert income["工资性收入"] == (20000, 8000, 18000)
+    assert income["生产经营性支出"] == (1000, 500, 0)
+    assert income["家庭纯收入"] == (27400, 15600.5, 21600)
+    assert income["计算人口（人，年末在册）"] == (5, 4, 5)
+    assert income["人均纯收入"] == (5480, pytest.approx(3900.13), 4320)
+    assert income["当年贫困线"] == (2952, 2995, 3218)
+    assert income["当年监测线"] == (4428, 4492.5, 4827)
+    assert income["对比"] == ("高于监测线", "高于贫困线、低于监测线", "高于贫困线、低于监测线")
     notes = [r[0] for r in s["五、收入账（元）"] if str(r[0]).startswith("注")]
     assert any("1.5倍推算" in n and "2017、2018、2019年" in n for n in notes)
 
@@ -176,7 +180,7 @@ def test_empty_sections_say_none(session, register, tmp_path):
     s = sections(ws)
     assert list(s) == list(SECTIONS)
     assert pairs(s["一、明白卡（金额单位：元）"])["2018年人均纯收入"] == "未录入"
-    assert pairs(s["一、明白卡（金额单位：元）"])["对比"] == "2018年收入未录入"
+    assert pairs(s["一、明白卡（金额单位：元）"])["对比"] == "2018年收入未录入，此前也无收入记录"
     ident = s["三、识别账"]
     assert after(ident, "日期")[0][0] == "无"
     assert [r[0] for r in after(s["四、政策账"], "日期")] == ["无"]
@@ -193,7 +197,11 @@ def test_print_settings_and_house_style(session, register, tmp_path):
     assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "portrait", 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$1:$2"
-    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页    打印日期：2020-01-05"
+    # each household's pages are numbered on their own, and every footer says whose they are
+    breaks = len(ws.row_breaks.brk)
+    assert ws.oddFooter.center.text == (f"户编号 {reg.A_CODE}　户主 张建国　第 &P 页 共 {breaks + 1} 页"
+                                        "    打印日期：2020-01-05")
+    assert setup.firstPageNumber == 1 and setup.useFirstPageNumber is True
     assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
     assert [ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"] == list(X.GRID)
     assert ws["A1"].font.name == "宋体" and ws["A1"].font.size == 16 and ws["A1"].font.bold
@@ -249,8 +257,10 @@ def test_many_income_years_and_carried_lines(session, register, tmp_path):
     ws = write(session, [house], D(2023, 3, 31), tmp_path).active
     rows = sections(ws)["五、收入账（元）"]
     headers = [r for r in rows if r[0] == "项目"]
-    assert [h[4:12:2] for h in headers] == [("2018年", "2019年", "2020年", "2021年"),
-                                            ("2022年", "2023年\n（截至3月31日）", None, None)]
+    assert headers[0][4:12:2] == ("2018年", "2019年", "2020年", "2021年")
+    # the last block's two years take four columns each: no empty bordered column is left
+    assert [v for v in headers[1] if v is not None] == ["项目", "2022年", "2023年\n（截至3月31日）"]
+    assert (headers[1][4], headers[1][8]) == ("2022年", "2023年\n（截至3月31日）")
     notes = " ".join(r[0] for r in rows if str(r[0]).startswith("注"))
     assert "2022年沿用2020年贫困线" in notes and "2022年沿用2021年监测线" in notes
     assert "2018、2019、2020年尚无防返贫监测线" in notes
@@ -302,6 +312,32 @@ def test_pages_break_before_headings_and_long_tables_repeat_their_header(session
         assert sum(ws.row_dimensions[r].height for r in range(top + 1, bottom + 1)) <= X.PAGE_BODY + 0.01
 
 
+def test_every_household_numbers_its_own_pages_and_its_footer_names_it(session, register, tmp_path):
+    house = register["a"]
+    for day in range(1, 29):  # a long visit log: this household gets more pages than the other
+        f.visit(session, register["zhao"], house, D(2019, 10, day), f"第{day}次走访，了解家庭收入和务工情况", None)
+    wb = write(session, [register["a"], register["b"]], D(2019, 12, 31), tmp_path)
+    counts = []
+    for ws in wb.worksheets:
+        code, head = ws.title.split(" ", 1)
+        pages = len(ws.row_breaks.brk) + 1
+        counts.append(pages)
+        assert ws.oddFooter.center.text.startswith(f"户编号 {code}　户主 {head}　第 &P 页 共 {pages} 页")
+        assert ws.page_setup.firstPageNumber == 1 and ws.page_setup.useFirstPageNumber
+        # every page ends at a break of ours, so the count in the footer is the count printed
+        edges = [2, *(b.id for b in ws.row_breaks.brk), ws.max_row]
+        for top, bottom in itertools.pairwise(edges):
+            assert sum(ws.row_dimensions[r].height for r in range(top + 1, bottom + 1)) <= X.PAGE_BODY + 0.01
+    assert counts[0] > counts[1] >= 1
+
+
+def test_the_card_names_the_last_recorded_income_year_when_the_last_full_year_has_none(session, register, tmp_path):
+    ws = write(session, [register["a"]], D(2021, 6, 30), tmp_path).active  # 2020 has no income recorded
+    card = pairs(sections(ws)["一、明白卡（金额单位：元）"])
+    assert card["2020年人均纯收入"] == "未录入"
+    assert card["对比"] == "2020年收入未录入；最近录入为2019年，人均纯收入 4,320.00 元"
+
+
 def test_a_household_whose_head_has_left(session, register, tmp_path):
     house = f.household(session, "H-NOHEAD", members=[
         {"name": "独居者", "relation": "head", "left_on": D(2019, 5, 1), "left_reason": "deceased"}])
@@ -317,3 +353,29 @@ def test_sheet_names_differing_only_in_case_are_made_unique(session, tmp_path):
     upper = f.household(session, "ABC", members=[{"name": "甲", "relation": "head"}])
     wb = write(session, [lower, upper], D(2019, 12, 31), tmp_path)
     assert wb.sheetnames == ["abc 甲", "ABC 甲(2)"]
+
+
+def test_the_visit_form_preprints_each_field_beside_a_blank_column_and_ends_with_signatures(session, register,
+                                                                                           tmp_path):
+    from povmon.reports import form_xlsx
+
+    path = tmp_path / "form.xlsx"
+    ledgers = L.ledgers(session, [register["a"].id], D(2019, 12, 31))
+    assert X.write_workbook(ledgers, path, printed_on=D(2020, 1, 5), layout=form_xlsx.write_form) == 1
+    ws = load_workbook(path).active
+    assert ws["A1"].value == "张建国户 2019年入户核实表"
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
+    header = next(r for r in rows if r[0] == "项目")
+    assert (header[3], header[8]) == ("现登记情况", form_xlsx.CHECK)
+    fields = {r[0]: r for r in rows if r[0] in ("户主", "联系电话", "住房安全", "工资性收入")}
+    assert fields["户主"][3] == "张建国" and fields["联系电话"][3] == "138****1234"  # masked, as on the ledger
+    assert fields["住房安全"][3] == "B级（安全）" and fields["工资性收入"][3] == 8000  # 2018, the last full year
+    assert all(r[8] is None for r in fields.values())  # the correction column is left blank
+    assert ws.cell(next(i for i, r in enumerate(rows, 1) if r[0] == "户主"), 9).border.left.style == "thin"
+    members = [r for r in rows if r[0] == "现登记"]
+    assert [r[1] for r in members] == ["张建国", "张伟", "+王芳", "张小明", "张小丽"]  # those present
+    assert sum(r[0] == "核实" for r in rows) == len(members) and sum(r[0] == "新增" for r in rows) == 2
+    assert any(r[0] == "户主（签字或按手印）：" and r[6] == "帮扶责任人（签字）：" for r in rows)
+    assert any(r[6] == "核实日期：" for r in rows)
+    pages = len(ws.row_breaks.brk) + 1
+    assert ws.oddFooter.center.text.startswith(f"户编号 {reg.A_CODE}　户主 张建国　第 &P 页 共 {pages} 页")

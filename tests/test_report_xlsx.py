@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from povmon.reports import close as closing
 from povmon.reports import monthly, monthly_xlsx
@@ -83,9 +84,20 @@ def test_summary_sheet_is_print_ready(session, tmp_path):
     _, _, wb = _write(session, tmp_path)
     for name in wb.sheetnames:
         ws = wb[name]
-        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, name
+        orientation = "portrait" if name == "图表" else "landscape"  # 图表: the table over four charts
+        assert ws.page_setup.orientation == orientation and int(ws.page_setup.paperSize) == 9, name
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, name
-        assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text, name
+        assert ws.page_setup.fitToHeight == 0, name
+        # every page says whose it is: the scope and month, the sheet, the page
+        assert ws.oddFooter.center.text.startswith(f"交城县2019年1月　{name}　第 &P 页 共 &N 页"), name
+        # the lines an auditor signs close every sheet, inside its print area
+        texts = {r: c.value for r in range(1, ws.max_row + 1) for c in [ws.cell(r, 1)] if isinstance(c.value, str)}
+        signed = [r for r, t in texts.items() if t.startswith("制表人：")]
+        assert len(signed) == 1 and all(k in texts[signed[0]] for k in ("审核人：", "负责人：")), name
+        assert texts[signed[0] + 1].startswith("单位（盖章）：") and "制表日期：" in texts[signed[0] + 1], name
+        width = max(ws.max_column, 1)
+        assert ws.print_area == f"'{name}'!$A$1:${get_column_letter(width)}${signed[0] + 1}", name
+        assert signed[0] + 1 == ws.max_row, name
     summary = wb["汇总"]
     assert summary.freeze_panes == "C5" and summary.print_title_rows == "$3:$4"
     assert "A1:X1" in {str(r) for r in summary.merged_cells.ranges}
@@ -123,12 +135,19 @@ def test_detail_sheets_list_what_the_figures_count(session, tmp_path):
     }
 
     visits = wb["走访"]
-    cadres = {r["帮扶干部"]: r for r in _table(visits, 3)}
-    assert cadres["李一"]["结对户数"] == 3 and cadres["李一"]["本月走访户数"] == 2
-    assert cadres["李一"]["本月走访次数"] == 3 and cadres["李一"]["最近走访日期"] == dt.datetime(2019, 1, 30)
-    assert cadres["赵四"]["结对户数"] == 0 and cadres["赵四"]["本月走访户数"] == 1
+    places = {r["区划"]: r for r in _table(visits, 3)}  # per township and village, as on 汇总
+    assert list(places) == [e["name"] for e in report.as_json()["areas"]]
+    for entry in report.as_json()["areas"]:
+        assert places[entry["name"]]["已结对户"] == entry["paired_households"]
+        assert places[entry["name"]]["本月走访户数"] == entry["visited_households"]
+    assert places["交城县"]["60天未走访的结对户"] == 2 and places["交城县"]["有60天未走访结对户的干部"] == 2
+    assert places["西营镇"]["60天未走访的结对户"] == 2
+    cadre_header = next(r for r in range(4, visits.max_row + 1) if visits.cell(r, 1).value == "单位")
+    cadres = {r["帮扶干部"]: r for r in _table(visits, cadre_header)}
+    assert set(cadres) == {"李一", "王二"}  # only the cadres with households unvisited in 60 days
+    assert cadres["李一"]["结对户数"] == 3 and cadres["李一"]["最近走访日期"] == dt.datetime(2019, 1, 30)
     assert cadres["李一"]["60天未走访的结对户"] == 1 and cadres["王二"]["60天未走访的结对户"] == 1
-    second = next(r for r in range(1, visits.max_row + 1) if visits.cell(r, 1).value == "序号" and r > 3)
+    second = next(r for r in range(cadre_header + 1, visits.max_row + 1) if visits.cell(r, 1).value == "户编号")
     assert {r["户编号"]: r["帮扶干部"] for r in _table(visits, second)} == {"H2": "李一", "H4": "王二"}
 
     money = {r["政策类别"]: r for r in _table(wb["政策资金"], 3)}
@@ -142,8 +161,12 @@ def test_detail_sheets_list_what_the_figures_count(session, tmp_path):
     assert found == {("住房为C/D级危房", "H9"), ("未录入2018年收入", "H3"), ("干部结对超过2户", "李一")}
 
     charts = wb["图表"]
-    assert [c.value for c in charts[2]][:5] == ["乡镇", "未脱贫户", "已脱贫户", "监测户", "贫困发生率（%）"]
-    assert [c.value for c in charts[3]][:4] == ["西营镇", 3, 2, 1] and len(charts._charts) == 2
+    assert [c.value for c in charts[2]][:5] == ["乡镇", "未脱贫户（含返贫）", "已脱贫户", "监测户", "贫困发生率（%）"]
+    assert [c.value for c in charts[3]][:4] == ["西营镇", 3, 2, 1]
+    # one chart per measure, each on its own scale and with data labels, so small bars do not vanish
+    assert len(charts._charts) == 4
+    for chart in charts._charts:
+        assert len(chart.series) == 1 and chart.dataLabels.showVal
 
 
 def test_quality_sheet_finds_school_insurance_head_and_size_problems(session, tmp_path):
@@ -200,3 +223,31 @@ def test_a_township_workbook_charts_its_villages(session, tmp_path):
     _, _, wb = _write(session, tmp_path, area="西营镇")
     assert wb["汇总"]["A1"].value.startswith("西营镇2019年1月")
     assert wb["图表"]["A2"].value == "村"
+
+
+def test_an_empty_month_says_so_and_the_registered_note_counts_each_household_once(session, tmp_path):
+    reg.build(session)
+    report = monthly.build(session, "2019-03")  # nothing happened in March
+    details = monthly.details(session, report)
+    assert not details.changes
+    wb = load_workbook(monthly_xlsx.write(report, details, tmp_path / "m.xlsx", printed=D(2019, 4, 2)))
+    changes = wb["变动"]
+    assert changes["A4"].value == "本月无变动" and "A4:I4" in {str(r) for r in changes.merged_cells.ranges}
+    notes = [c.value for c in wb["汇总"]["A"] if isinstance(c.value, str) and c.value.startswith("2. ")]
+    assert notes and notes[0].startswith("2. 建档立卡 = 未脱贫（含返贫）+ 已脱贫，返贫户只计入未脱贫；")
+    assert notes[0].count("返贫") == 3  # 含返贫, 返贫户 and the incidence: never added a second time
+
+
+def test_the_comparison_names_every_area_one_way_and_in_chinese(session, tmp_path):
+    built = reg.build(session)
+    close_month(session, reg.MONTH, user="审计甲", today=D(2019, 3, 1))
+    f.event(session, built["households"]["H8"], "identified", D(2019, 1, 15), created_by="王会计")
+    report = monthly.build(session, reg.MONTH)
+    _, _, wb = _write(session, tmp_path, comparison=closing.compare(session, report))
+    ws = wb["结账核对"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "区划")
+    areas = [row[0] for row in ws.iter_rows(min_row=header + 1, values_only=True) if row[0]]
+    areas = areas[:next(i for i, a in enumerate(areas) if a == "记录")]
+    assert areas and all(a == "交城县" or a.startswith("交城县/") for a in areas)  # full paths, as the scope
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(t.isascii() and t.isalpha() for t in texts)  # no English label such as "policy"

@@ -1,8 +1,11 @@
 import datetime as dt
+import zipfile
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from povmon import xlsx
 from povmon.xlsxstream import StreamingWorkbook
@@ -79,3 +82,41 @@ def test_numbers_are_written_plainly():
     assert cell_xml("C3", "a<b&c", 1) == '<c r="C3" s="1" t="inlineStr"><is><t>a&lt;b&amp;c</t></is></c>'
     with pytest.raises(TypeError):
         cell_xml("D4", object(), 0)
+
+
+def test_charts_validations_frozen_panes_print_areas_and_a_sheets_own_footer_read_back(tmp_path):
+    path = tmp_path / "c.xlsx"
+    book = StreamingWorkbook(path, print_setup=lambda ws: xlsx.a4(ws, landscape=True), private=False)
+    style = book.styles.id(font=xlsx.FONT, border=xlsx.BORDER)
+    sheet = book.add_sheet("图表", [12, 10, 10], repeat_rows="1:1", freeze="B2", landscape=False)
+    sheet.append([("乡镇", style), ("户数", style), ("是否", style)])
+    for n in range(3):
+        sheet.append([(f"镇{n}", style), (n * 7, style), ("是", style)])
+    chart = BarChart()
+    chart.add_data(Reference(range_string="'图表'!$B$1:$B$4"), titles_from_data=True)
+    chart.set_categories(Reference(range_string="'图表'!$A$2:$A$4"))
+    sheet.add_chart(chart, "E2")
+    choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    choice.add("C2:C4")
+    sheet.add_validation(choice)
+    sheet.merge_range("A5:A6")
+    sheet.footer = "某户　第 &P 页 共 2 页"
+    sheet.print_area = "A1:C4"
+    sheet.close()
+    plain = book.add_sheet("二", [10])
+    plain.append([("x", style)])
+    plain.close()
+    book.close()
+
+    wb = load_workbook(path)
+    ws = wb["图表"]
+    assert ws.freeze_panes == "B2" and ws.print_area == "'图表'!$A$1:$C$4" and ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "portrait" and ws.oddFooter.center.text == "某户　第 &P 页 共 2 页"
+    assert len(ws._charts) == 1 and len(ws._charts[0].series) == 1
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["C2:C4"]
+    assert "A5:A6" in {str(r) for r in ws.merged_cells.ranges}
+    other = wb["二"]  # the workbook's print setup, unchanged
+    assert other.page_setup.orientation == "landscape" and other.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert other.freeze_panes is None and not other.print_area
+    with zipfile.ZipFile(path) as archive:  # a theme, so applications colour chart series
+        assert "xl/theme/theme1.xml" in archive.namelist()

@@ -23,10 +23,16 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
+from openpyxl.chart._chart import ChartBase
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.cell import absolute_coordinate, column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
+from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.functions import tostring
 
 from povmon import files, xlsx
@@ -43,6 +49,15 @@ _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def _xml(obj) -> str:
     return tostring(obj.to_tree()).decode("utf-8")
+
+
+def footer_xml(text: str) -> str:
+    """A sheet's own footer (centred, 9-pt house font), e.g. naming whose pages they are."""
+    hf = HeaderFooter()
+    hf.oddFooter.center.text = text
+    hf.oddFooter.center.font = xlsx.FONT_NAME
+    hf.oddFooter.center.size = 9
+    return _xml(hf)
 
 
 def _text(value: str) -> str:
@@ -151,11 +166,18 @@ def cell_xml(ref: str, value: object, style: int) -> str:
 class StreamingSheet:
     """One worksheet: rows are appended in order, merges and breaks noted, and the XML is written on close."""
 
-    def __init__(self, book: StreamingWorkbook, index: int, title: str, widths: list[float], repeat_rows: str | None):
+    def __init__(self, book: StreamingWorkbook, index: int, title: str, widths: list[float], repeat_rows: str | None,
+                 freeze: str | None = None, landscape: bool | None = None):
         self.book = book
         self.index = index
         self.title = title
         self.repeat_rows = repeat_rows
+        self.freeze = freeze  # the first cell below and right of the frozen panes, e.g. "A4"
+        self.landscape = landscape  # None: as the workbook's print setup says
+        self.footer: str | None = None  # None: the workbook's footer; else this sheet's own (see footer_xml)
+        self.print_area: str | None = None  # e.g. "A1:H40"; None: everything with content
+        self.charts: list[ChartBase] = []
+        self.validations: list[DataValidation] = []
         self.row = 0
         self._columns = len(widths)
         self._letters = [get_column_letter(i) for i in range(1, len(widths) + 1)]
@@ -180,6 +202,19 @@ class StreamingSheet:
         r = row or self.row
         self._merges.append(f"{self._letters[first_column - 1]}{r}:{self._letters[last_column - 1]}{r}")
 
+    def merge_range(self, ref: str) -> None:
+        """Merge any range, e.g. "A3:A4" (a header spanning two rows)."""
+        self._merges.append(ref)
+
+    def add_chart(self, chart: ChartBase, anchor: str) -> None:
+        """An openpyxl chart (its data given by Reference(range_string=...)) with its top-left corner at anchor."""
+        chart.anchor = anchor
+        self.charts.append(chart)
+
+    def add_validation(self, validation: DataValidation) -> None:
+        """An openpyxl data validation (dropdown list, whole numbers, …) over the ranges added to it."""
+        self.validations.append(validation)
+
     def page_break(self) -> None:
         """Start a new printed page after the last row appended."""
         self._breaks.append(self.row)
@@ -201,14 +236,46 @@ class StreamingSheet:
             breaks = (f'<rowBreaks count="{len(self._breaks)}" manualBreakCount="{len(self._breaks)}">'
                       + "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in self._breaks) + "</rowBreaks>")
         setup = self.book._print_setup
+        pane = ""
+        if self.freeze:
+            column, row = _split_ref(self.freeze)
+            x, y = column - 1, row - 1
+            split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+            which = "bottomRight" if x and y else "bottomLeft" if y else "topRight"
+            if x or y:
+                pane = (f'<pane{split} topLeftCell="{self.freeze}" activePane="{which}" state="frozen"/>'
+                        f'<selection pane="{which}" activeCell="{self.freeze}" sqref="{self.freeze}"/>')
+        view = f'<sheetView workbookViewId="0"{selected}>{pane}</sheetView>' if pane else \
+            f'<sheetView workbookViewId="0"{selected}/>'
+        validations = ""
+        if self.validations:
+            validations = _xml(DataValidationList(dataValidation=self.validations))
+        page_setup = setup["pageSetup"]
+        if self.landscape is not None:
+            wanted = "landscape" if self.landscape else "portrait"
+            page_setup = page_setup.replace('orientation="landscape"', f'orientation="{wanted}"').replace(
+                'orientation="portrait"', f'orientation="{wanted}"')
+        footer = setup["headerFooter"] if self.footer is None else footer_xml(self.footer)
+        drawing = '<drawing r:id="rId1"/>' if self.charts else ""
         return (
             f'{_XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">{setup["sheetPr"]}'
-            f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0"{selected}/></sheetViews>'
+            f'<dimension ref="A1:{last}"/><sheetViews>{view}</sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{self._cols}</cols>'
-            f'<sheetData>{"".join(self._rows)}</sheetData>{merges}'
-            f'{setup["printOptions"]}{setup["pageMargins"]}{setup["pageSetup"]}{setup["headerFooter"]}{breaks}'
+            f'<sheetData>{"".join(self._rows)}</sheetData>{merges}{validations}'
+            f'{setup["printOptions"]}{setup["pageMargins"]}{page_setup}{footer}{breaks}{drawing}'
             "</worksheet>"
         )
+
+
+def _absolute(area: str) -> str:
+    """"A1:H40" → "$A$1:$H$40"."""
+    return absolute_coordinate(area)
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    """"C5" → (3, 5)."""
+    letters, row = coordinate_from_string(ref)
+    return column_index_from_string(letters), row
 
 
 class StreamingWorkbook:
@@ -229,7 +296,9 @@ class StreamingWorkbook:
             self._writing.__exit__(RuntimeError, RuntimeError("not opened"), None)
             raise
         self.styles = Styles()
-        self._sheets: list[tuple[str, str | None]] = []
+        self._sheets: list[tuple[str, str | None, str | None]] = []  # title, print titles, print area
+        self._drawings = 0
+        self._charts = 0
         template = Workbook().active
         if print_setup is not None:
             print_setup(template)
@@ -242,13 +311,33 @@ class StreamingWorkbook:
         }
         self._closed = False
 
-    def add_sheet(self, title: str, widths: list[float], *, repeat_rows: str | None = None) -> StreamingSheet:
-        """A new sheet (title already valid and unique: see ``xlsx.sheet_title``)."""
-        return StreamingSheet(self, len(self._sheets) + 1, title, list(widths), repeat_rows)
+    def add_sheet(self, title: str, widths: list[float], *, repeat_rows: str | None = None,
+                  freeze: str | None = None, landscape: bool | None = None) -> StreamingSheet:
+        """A new sheet (title already valid and unique: see ``xlsx.sheet_title``); sheets are written one at a time."""
+        return StreamingSheet(self, len(self._sheets) + 1, title, list(widths), repeat_rows, freeze, landscape)
 
     def _write_sheet(self, sheet: StreamingSheet) -> None:
         self._zip.writestr(f"xl/worksheets/sheet{sheet.index}.xml", sheet.xml())
-        self._sheets.append((sheet.title, sheet.repeat_rows))
+        if sheet.charts:
+            self._write_drawing(sheet)
+        self._sheets.append((sheet.title, sheet.repeat_rows, sheet.print_area))
+
+    def _write_drawing(self, sheet: StreamingSheet) -> None:
+        """The sheet's charts: one drawing part anchoring them, a chart part each, and the relationships."""
+        self._drawings += 1
+        drawing = SpreadsheetDrawing()
+        drawing._id = self._drawings
+        for chart in sheet.charts:
+            self._charts += 1
+            chart._id = self._charts
+            drawing.charts.append(chart)
+            self._zip.writestr(chart.path[1:], tostring(chart._write()))
+        self._zip.writestr(drawing.path[1:], tostring(drawing._write()))
+        self._zip.writestr(f"xl/drawings/_rels/drawing{drawing._id}.xml.rels", tostring(drawing._write_rels()))
+        self._zip.writestr(
+            f"xl/worksheets/_rels/sheet{sheet.index}.xml.rels",
+            f'{_XML_HEAD}<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" Type="{REL_NS}/drawing" '
+            f'Target="/xl/drawings/drawing{drawing._id}.xml"/></Relationships>')
 
     @property
     def sheet_count(self) -> int:
@@ -262,12 +351,16 @@ class StreamingWorkbook:
         n = len(self._sheets)
         sheets = "".join(
             f'<sheet name={quoteattr(xlsx.safe_text(title))} sheetId="{i}" r:id="rId{i}"/>'
-            for i, (title, _) in enumerate(self._sheets, start=1)
+            for i, (title, _, _) in enumerate(self._sheets, start=1)
         )
         names = "".join(
             f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
             f"{escape(quote_sheetname(xlsx.safe_text(title)))}!${rows.replace(':', ':$')}</definedName>"
-            for i, (title, rows) in enumerate(self._sheets) if rows
+            for i, (title, rows, _) in enumerate(self._sheets) if rows
+        ) + "".join(
+            f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+            f"{escape(quote_sheetname(xlsx.safe_text(title)))}!{_absolute(area)}</definedName>"
+            for i, (title, _, area) in enumerate(self._sheets) if area
         )
         workbook = (
             f'{_XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><workbookPr/>'
@@ -278,6 +371,14 @@ class StreamingWorkbook:
         sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_type}"/>' for i in range(1, n + 1)
+        ) + "".join(
+            f'<Override PartName="/xl/drawings/drawing{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>'
+            for i in range(1, self._drawings + 1)
+        ) + "".join(
+            f'<Override PartName="/xl/charts/chart{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
+            for i in range(1, self._charts + 1)
         )
         content_types = (
             f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -285,6 +386,8 @@ class StreamingWorkbook:
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             '<Override PartName="/xl/styles.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" '
@@ -305,7 +408,8 @@ class StreamingWorkbook:
             f'{_XML_HEAD}<Relationships xmlns="{PKG_REL_NS}">'
             + "".join(f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                       for i in range(1, n + 1))
-            + f'<Relationship Id="rId{n + 1}" Type="{REL_NS}/styles" Target="styles.xml"/></Relationships>'
+            + f'<Relationship Id="rId{n + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+            + f'<Relationship Id="rId{n + 2}" Type="{REL_NS}/theme" Target="theme/theme1.xml"/></Relationships>'
         )
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         core = (
@@ -322,7 +426,7 @@ class StreamingWorkbook:
             for name, data in (("[Content_Types].xml", content_types), ("_rels/.rels", package_rels),
                                ("docProps/core.xml", core), ("docProps/app.xml", app),
                                ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", workbook_rels),
-                               ("xl/styles.xml", self.styles.xml())):
+                               ("xl/styles.xml", self.styles.xml()), ("xl/theme/theme1.xml", theme_xml)):
                 self._zip.writestr(name, data)
             self._zip.close()
         except BaseException:

@@ -22,26 +22,26 @@ from povmon.cli.common import (
     user_of,
 )
 from povmon.errors import PovmonError
+from povmon.reports import form_xlsx, ledger_xlsx
 from povmon.reports import ledger as library
-from povmon.reports import ledger_xlsx
 from povmon.services import exports
 
 
-def default_output(label: str, day: dt.date, split: bool) -> Path:
+def default_output(label: str, day: dt.date, split: bool, kind: str = "五本账") -> Path:
     """五本账_<what was chosen>_<date>.xlsx (or a folder of that name with --split), in the current folder."""
-    name = re.sub(r'[\\/:*?"<>|\s]+', "_", f"五本账_{label}_{day.isoformat()}")
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{kind}_{label}_{day.isoformat()}")
     return Path(name if split else name + ".xlsx")
 
 
-def _target(output: Path | None, label: str, day: dt.date, split: bool) -> Path:
+def _target(output: Path | None, label: str, day: dt.date, split: bool, kind: str = "五本账") -> Path:
     if output is None:
-        return default_output(label, day, split)
+        return default_output(label, day, split, kind)
     if split:
         if output.exists() and not output.is_dir():
             raise PovmonError(f"{output} 是一个文件；--split 需要一个文件夹，请换一个 -o 路径。")
         return output
     if output.is_dir():
-        return output / default_output(label, day, False)
+        return output / default_output(label, day, False, kind)
     if not output.parent.is_dir():
         raise PovmonError(f"文件夹 {output.parent} 不存在；请先建立它或换一个 -o 路径。")
     return output
@@ -77,17 +77,23 @@ def ledger(
                      show_default=False),
     ] = None,
     split: Annotated[bool, typer.Option("--split", help="每户一个文件，放在一个文件夹里。")] = False,
+    form: Annotated[
+        bool,
+        typer.Option("--form", help="打印年度入户核实表：每项现登记情况旁留一栏核实更正，户主和帮扶责任人签字。"),
+    ] = False,
     as_of: AsOfOption = None,
     show_ids: ShowIdsOption = False,
     force: ForceOption = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """打印户的五本账（A4）：每户一张表（加 --split 时每户一个文件）。
+    """打印户的五本账（A4）：每户一张表（加 --split 时每户一个文件）；加 --form 打印入户核实表。
 
     Examples: povmon ledger 1411221040010006 ; povmon ledger --village 东营村 --as-of 2019-12-31 ;
-    povmon ledger --cadre 142323197505050011 -o 走访.xlsx
+    povmon ledger --cadre 142323197505050011 -o 走访.xlsx ; povmon ledger --form --village 东营村
     """
+    kind = "入户核实表" if form else "五本账"
+    layout = form_xlsx.write_form if form else None
     day = parse_day(as_of)
     codes = codes or []
     filters = [x for x in (village, township, cadre) if x is not None]
@@ -104,7 +110,7 @@ def ledger(
     def choose(session):
         chosen = library.select_households(session, day, codes=codes, village=village, township=township,
                                            cadre=cadre)
-        place = _target(output, chosen.label, day, split)
+        place = _target(output, chosen.label, day, split, kind)
         if not split:
             output_file(place, force=force, option="-o", uses_db=True, db=db)
         return chosen, place
@@ -122,12 +128,12 @@ def ledger(
         ledgers = library.ledgers(session, selection.household_ids, day, show_ids=show_ids)
         try:
             if split:
-                count = len(ledger_xlsx.write_split(_checked(ledgers, target, force), target))
+                count = len(ledger_xlsx.write_split(_checked(ledgers, target, force), target, layout=layout))
             else:
-                count = ledger_xlsx.write_workbook(ledgers, target)
+                count = ledger_xlsx.write_workbook(ledgers, target, layout=layout)
         except OSError as exc:
             raise PovmonError(
                 f"无法写入 {target}：{exc.strerror or exc}；请检查路径和权限，或先关闭在 Excel 中打开的同名文件。"
             ) from exc
     where = f"文件夹 {target}（每户一个文件）" if split else str(target)
-    console.success(f"已生成 {count} 户的五本账（截至 {day.isoformat()}）：{where}")
+    console.success(f"已生成 {count} 户的{kind}（截至 {day.isoformat()}）：{where}")

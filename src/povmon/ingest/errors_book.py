@@ -1,4 +1,8 @@
-"""The error workbook (``--errors OUT.xlsx``): the rejected rows in their file's own layout, fixable in place.
+"""The error workbook (``--errors OUT.xlsx``): a list to print, then the rejected rows in their file's own layout.
+
+The first sheet, 错误清单, is what a clerk prints to fix each row: where (sheet and row, township and village),
+the household, the person, the bad column's header, what was typed there and what is wrong, one problem a line,
+readable on A4 landscape. Its header names none of the import's columns, so importing the workbook skips it.
 
 Each input sheet with rejected rows becomes a sheet with the same title and header rows (two-level headers
 and their merges included), the rejected rows with every column where it was, a 错误说明 column saying what is
@@ -24,6 +28,14 @@ from povmon.ingest.read import reread
 EXPLAIN = "错误说明"
 EXPLAIN_WIDTH = 70
 TITLE_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=False)
+LIST_SHEET = "错误清单"
+# 错误清单: (header, width); the headers are none of the import's column names, so a re-import skips the sheet
+LIST_COLUMNS = (("序号", 5), ("所在表及行号", 16), ("乡镇、村", 18), ("所在户的编号", 19), ("人员", 9),
+                ("出错的列", 13), ("填写的内容", 20), ("错误说明（改正方法）", 46))
+_TOWNSHIP = ("乡（镇）", "乡镇", "乡(镇)", "乡")
+_VILLAGE = ("行政村", "村")
+_CODE = ("户编号",)
+_PERSON = ("姓名", "成员姓名", "户主", "户主姓名")
 
 
 def _load_values(sheets: list[RejectedSheet]) -> None:
@@ -46,8 +58,10 @@ def write(path: Path | str, result: ImportResult) -> int:
     _load_values(result.rejected)
     wb = Workbook()
     wb.remove(wb.active)
-    taken: list[str] = []
+    taken: list[str] = [LIST_SHEET]
     written = 0
+    if result.rejected:
+        _list_sheet(wb.create_sheet(LIST_SHEET), result)
     several_files = len({s.file for s in result.rejected}) > 1
     for sheet in result.rejected:
         name = xlsx.sheet_title(f"{Path(sheet.file).stem}-{sheet.sheet}" if several_files else sheet.sheet, taken)
@@ -57,9 +71,13 @@ def write(path: Path | str, result: ImportResult) -> int:
         explain_col = width + 1
         header_row = len(sheet.header_rows)
         for i, values in enumerate(sheet.header_rows, start=1):
-            # a title (one text across the row) stays on one line; header cells are centred and may wrap
-            filled = {v for v in values if v != "" and v is not None}
-            align = TITLE_ALIGN if len(filled) == 1 and i < header_row else xlsx.CENTER
+            # a title or a 填报单位 / 数据截至 line (a few texts across the row) stays on one line, left-aligned,
+            # and gets its own height; header cells are centred and may wrap
+            filled = {v for v in values if v != "" and v is not None}  # a merged title fills its range
+            line = i < header_row and len(filled) <= 2 and not _is_group_row(sheet, i - 1)
+            align = TITLE_ALIGN if line else xlsx.CENTER
+            if line:
+                ws.row_dimensions[i].height = 24 if i == 1 else 18
             for j, value in enumerate(values, start=1):
                 if value != "" and value is not None:
                     xlsx.put(ws, i, j, value, font=xlsx.FONT_BOLD, align=align, border=False)
@@ -77,6 +95,7 @@ def write(path: Path | str, result: ImportResult) -> int:
                     continue
                 if isinstance(value, dt.datetime) and value.time() == dt.time():
                     value = value.date()
+                value = _as_text(value) if (j - 1) in text_columns else value
                 fmt = xlsx.TEXT_FORMAT if isinstance(value, str) and (j - 1) in text_columns else None
                 xlsx.put(ws, n, j, value, number_format=fmt)
             notes = []
@@ -108,3 +127,76 @@ def write(path: Path | str, result: ImportResult) -> int:
     with files.atomic(path) as temporary:  # the roster's own rows, ID numbers included
         wb.save(temporary)
     return written
+
+
+def _as_text(value: object) -> object:
+    """An ID or code Excel kept as a number, as the digits it kept (1.42323195703160E+17 → 142323195703160000)."""
+    if isinstance(value, float) and value.is_integer():
+        return format(int(value), "d")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _is_group_row(sheet: RejectedSheet, index: int) -> bool:
+    """The row just above the header holding group headers (户基本情况 / 家庭成员情况) over merged columns."""
+    return index == len(sheet.header_rows) - 2 and len({v for v in sheet.header_rows[index] if v}) > 2
+
+
+def _find(columns: dict[str, int], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        if name in columns:
+            return columns[name]
+    return None
+
+
+def _cell(values: list, index: int | None) -> str:
+    if index is None or index >= len(values):
+        return ""
+    value = values[index]
+    if value is None:
+        return ""
+    value = _as_text(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(value)
+
+
+def _list_sheet(ws, result: ImportResult) -> None:
+    """错误清单: one problem a line, with what a clerk needs to find and fix it; A4 landscape."""
+    several_files = len({s.file for s in result.rejected}) > 1
+    problems = [(sheet, r, p) for sheet in result.rejected for r in sheet.rows for p in r.problems
+                if p.code != "household_rejected"]
+    with_household = sum(1 for sheet in result.rejected for r in sheet.rows
+                         if all(p.code == "household_rejected" for p in r.problems))
+    last = len(LIST_COLUMNS)
+    xlsx.title(ws, 1, "导入错误清单", last, height=26)
+    files = "、".join(dict.fromkeys(s.file for s in result.rejected))
+    note = (f"文件：{files}；共 {len(problems)} 处错误"
+            + (f"，另有 {with_household} 行因同户其他行有错整户未导入" if with_household else "")
+            + "。请按本清单改正后面各表中标红的单元格，再导入该表（错误说明列导入时忽略）。")
+    xlsx.put(ws, 2, 1, note, font=xlsx.FONT_SMALL, border=False, align=xlsx.LEFT)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+    ws.row_dimensions[2].height = 14 * xlsx.text_lines(note, sum(w for _, w in LIST_COLUMNS), 9) + 4
+    xlsx.header_row(ws, 3, [h for h, _ in LIST_COLUMNS])
+    ws.row_dimensions[3].height = 30
+    for n, (sheet, rejected, problem) in enumerate(problems, start=1):
+        values = rejected.values or []
+        where = f"{Path(sheet.file).stem}-{sheet.sheet}" if several_files else sheet.sheet
+        township = _cell(values, _find(sheet.columns, _TOWNSHIP))
+        village = _cell(values, _find(sheet.columns, _VILLAGE))
+        typed = problem.value if problem.value not in (None, "") else \
+            _cell(values, sheet.columns.get(problem.column)) if problem.column else ""
+        row = [n, f"{where} 第{rejected.row}行", "".join(x for x in (township, village) if x),
+               _cell(values, _find(sheet.columns, _CODE)), _cell(values, _find(sheet.columns, _PERSON)),
+               problem.column or "", typed or ("（空）" if problem.column else ""), problem.message]
+        r = n + 3
+        for j, value in enumerate(row, start=1):
+            xlsx.put(ws, r, j, value, align=xlsx.CENTER if j == 1 else xlsx.LEFT,
+                     number_format=xlsx.TEXT_FORMAT if isinstance(value, str) else None)
+        lines = max(xlsx.text_lines(v, w) for v, (_, w) in zip(row, LIST_COLUMNS, strict=True))
+        ws.row_dimensions[r].height = max(18, lines * xlsx.line_height() + 4)
+    xlsx.widths(ws, [w for _, w in LIST_COLUMNS])
+    ws.freeze_panes = "A4"
+    xlsx.a4(ws, landscape=True, repeat_rows="3:3")
+    ws.print_area = f"A1:{get_column_letter(last)}{max(3, len(problems) + 3)}"

@@ -29,6 +29,9 @@ from povmon.rules.vocab import Vocabulary
 CODE_SHEET = "代码表"
 HELP_SHEET = "填表说明"
 PREPARED_ROWS = 500
+RULED_ROWS = 18  # a blank template's ruled rows: one printed page (landscape) a village fills in by hand
+RULED_HEIGHT = 24  # points: room for handwriting
+PAGE_WIDTH = 190  # width units that still print at a readable size on A4 landscape; wider sheets take more pages
 HELP_WIDTH = 70  # empty rows under the header that get the text format and the dropdowns
 REQUIRED_FONT = Font(name=xlsx.FONT_NAME, size=10.5, bold=True, color="C00000")
 TEXT_PARSERS = frozenset({"text", "area", "name", "code", "id", "phone", "vocabs"})
@@ -44,6 +47,7 @@ def write(path: Path | str, rows_by_sheet: MappingABC[str, list[dict[str, object
     unknown = set(rows_by_sheet) - names
     if unknown:
         raise ValueError(f"no such template sheet: {', '.join(sorted(unknown))} (sheets: {', '.join(names)})")
+    ruled = not rows_by_sheet  # a blank template is also printed and filled in by hand
     wb = Workbook()
     help_ws = wb.active
     help_ws.title = HELP_SHEET
@@ -51,7 +55,7 @@ def write(path: Path | str, rows_by_sheet: MappingABC[str, list[dict[str, object
     ranges = _code_sheet(codes)
     for kind in TEMPLATE_KINDS:
         ws = wb.create_sheet(kind.name)
-        _data_sheet(ws, kind, rows_by_sheet.get(kind.name, []), ranges)
+        _data_sheet(ws, kind, rows_by_sheet.get(kind.name, []), ranges, ruled=ruled)
     codes.sheet_state = "hidden"
     _help_sheet(help_ws)
     with files.atomic(path, private=False) as temporary:
@@ -98,7 +102,8 @@ def _cell_value(f: Field, value: object) -> object:
     return value
 
 
-def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], ranges: dict[str, str]) -> None:
+def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], ranges: dict[str, str], *,
+                ruled: bool = False) -> None:
     fields = list(kind.fields)
     headers = {f.header: f for f in fields}
     for j, f in enumerate(fields, start=1):
@@ -156,6 +161,31 @@ def _data_sheet(ws: Worksheet, kind: SheetKind, rows: list[dict[str, object]], r
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
     xlsx.a4(ws, landscape=True, repeat_rows="1:1")
+    if ruled:
+        _rule(ws, len(fields))
+        # whose pages they are, and who filled them in: in the page's header and footer, not in the cells
+        # (row 1 stays the header row the import reads)
+        ws.oddHeader.left.text = "填报单位（盖章）：＿＿＿＿＿＿＿＿＿＿＿＿"
+        ws.oddHeader.right.text = "填表人：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　填表日期：　　　　年　　月　　日"
+        for part in (ws.oddHeader.left, ws.oddHeader.right):
+            part.font, part.size = xlsx.FONT_NAME, 10
+        ws.oddFooter.center.text = f"{kind.name}　第 &P 页 共 &N 页"
+        ws.page_margins.top, ws.page_margins.header = 1.0, 0.45  # the header lines above the table, not on it
+
+
+def _rule(ws: Worksheet, columns: int) -> None:
+    """Ruled blank rows under the header, the print area over them; a sheet too wide for one page prints on
+    several pages wide, each repeating the first column (户编号) so that the pages of a row can be matched."""
+    for r in range(2, RULED_ROWS + 2):
+        for j in range(1, columns + 1):
+            ws.cell(row=r, column=j).border = xlsx.BORDER
+        ws.row_dimensions[r].height = RULED_HEIGHT
+    last = get_column_letter(columns)
+    ws.print_area = f"A1:{last}{RULED_ROWS + 1}"
+    total = sum(ws.column_dimensions[get_column_letter(j)].width or 10 for j in range(1, columns + 1))
+    ws.page_setup.fitToWidth = max(1, math.ceil(total / PAGE_WIDTH))
+    if ws.page_setup.fitToWidth > 1:
+        ws.print_title_cols = "A:A"
 
 
 def _help_sheet(ws: Worksheet) -> None:

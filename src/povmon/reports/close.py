@@ -61,6 +61,7 @@ FIELD_LABELS = {
 TABLE_LABELS = {
     "household": "户", "member": "成员", "household_event": "识别账事件", "income": "收入",
     "pairing": "结对", "visit": "走访", "benefit": "政策享受", "poverty_line": "标准线", "area": "区划",
+    "policy": "政策", "cadre": "帮扶干部", "measure": "帮扶措施",
 }
 _BATCH = 500  # ids per IN list when looking up audited rows
 

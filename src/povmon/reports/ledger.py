@@ -148,7 +148,7 @@ class BenefitLine:
 
 @dataclass(frozen=True)
 class PolicyYear:
-    """The benefits of one year, by policy then date, and their total."""
+    """The benefits of one year, in date order (as paid), and their total."""
 
     year: int
     benefits: list[BenefitLine]
@@ -586,7 +586,7 @@ def _ledger(
             BenefitLine(b.benefit_date, name, category, member_names.get(b.member_id), b.amount, b.note)
         )
     policy_years = [
-        PolicyYear(year, sorted(rows, key=lambda r: (r.policy, r.date)), sum((r.amount for r in rows), ZERO))
+        PolicyYear(year, sorted(rows, key=lambda r: r.date), sum((r.amount for r in rows), ZERO))
         for year, rows in sorted(years.items())
     ]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -94,8 +94,9 @@ class LedgerSheet:
     that runs over a page repeats its header row on the next.
     """
 
-    def __init__(self, book: StreamingWorkbook, title: str):
+    def __init__(self, book: StreamingWorkbook, title: str, printed: dt.date | None = None):
         self.sheet = book.add_sheet(title, list(GRID), repeat_rows=TITLE_ROWS)
+        self._printed = printed
         self.styles = book.styles
         self.used = 0.0  # points of rows on the current page, below the title rows
         self.pages = 1
@@ -182,11 +183,12 @@ class LedgerSheet:
             if self.used + height > PAGE_BODY and self.used:
                 self.pages += 1
                 self.used = 0.0
+                # every page ends where we say (the reserve keeps the application's own breaks later), so the
+                # footer can say how many pages this household has
+                self.sheet.page_break()
                 if self._repeat is not None and kinds != {"header"}:
-                    # a table runs over the page: break it ourselves and repeat its header on the new page
-                    self.sheet.page_break()
+                    # a table runs over the page: repeat its header on the new page
                     self._emit(*self._repeat)
-                # otherwise the application breaks the page here itself
             self.used += height
         if kinds == {"header"}:
             self._repeat = (spans, height)
@@ -211,8 +213,12 @@ class LedgerSheet:
         for first, last in merges:
             self.sheet.merge(first, last)
 
-    def close(self) -> None:
-        """Finish the sheet (it is written into the workbook file now)."""
+    def close(self, footer: str | None = None) -> None:
+        """Finish the sheet (it is written into the workbook file now); ``footer`` names whose pages they are."""
+        if footer is not None:
+            self.sheet.footer = f"{footer}　第 &P 页 共 {self.pages} 页"
+            if self._printed is not None:
+                self.sheet.footer += f"    打印日期：{self._printed.isoformat()}"
         self.sheet.close()
 
 
@@ -300,20 +306,50 @@ def _card_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
     year, card = ledger.card_year, ledger.card_income
     per_capita = UNRECORDED if card is None else _money(card.per_capita, "无在册人口")
     sheet.add(_pair(f"{year}年人均纯收入", per_capita, f"{year}年贫困线", _line(ledger.card_poverty_line)))
-    comparison = f"{year}年收入未录入" if card is None else compare(
-        card.per_capita, ledger.card_poverty_line, ledger.card_monitoring_line)
+    if card is None:
+        comparison = last_recorded(ledger)
+    else:
+        comparison = compare(card.per_capita, ledger.card_poverty_line, ledger.card_monitoring_line)
     sheet.add(_pair(_monitoring_label(year, ledger.card_monitoring_line), _line(ledger.card_monitoring_line),
                     "对比", comparison))
     sheet.add(_pair("帮扶责任人", "\n".join(c.text() for c in ledger.cadres) or "未结对"))
     sheet.add(_pair("第一书记", "\n".join(c.text() for c in ledger.first_secretaries) or "未登记"))
 
 
+def last_recorded(ledger: Ledger) -> str:
+    """What the card says when the last full year has no income: which year was last recorded, and its figure."""
+    earlier = [line for line in ledger.incomes if line.year < ledger.card_year and not line.partial]
+    if not earlier:
+        return f"{ledger.card_year}年收入未录入，此前也无收入记录"
+    line = earlier[-1]
+    figure = "无在册人口" if line.per_capita is None else f"人均纯收入 {line.per_capita:,.2f} 元"
+    return f"{ledger.card_year}年收入未录入；最近录入为{line.year}年，{figure}"
+
+
 MEMBER_HEADER = [
     Span("姓名", 1, "header"), Span("身份证号", 2, "header"), Span("与户主\n关系", 1, "header"),
     Span("性别\n年龄", 1, "header"), Span("文化程度", 1, "header"), Span("在校生状况", 1, "header"),
-    Span("健康状况", 1, "header"), Span("劳动技能", 1, "header"), Span("务工状况", 1, "header"),
-    Span("参保及保障", 1, "header"), Span("成员状态", 1, "header"),
+    Span("健康状况", 1, "header"), Span("劳动技能\n务工状况", 2, "header"),
+    Span("参保及\n保障", 1, "header"), Span("成员状态", 1, "header"),
 ]
+# Short print labels for the narrow columns (the register keeps the full ones).
+SHORT_LABOUR = {"普通劳动力": "普通劳动力", "技能劳动力": "技能劳动力", "弱劳动力或半劳动力": "弱/半劳动力",
+                "丧失劳动力": "丧失劳动力", "无劳动力": "无劳动力"}
+SHORT_WORK = {"乡（镇）内务工": "乡内务工", "乡（镇）外县内务工": "县内务工", "县外省内务工": "省内务工",
+              "省外务工": "省外务工", "其他/未务工": "未务工"}
+_WORK_MONTHS = re.compile(r"^(?P<kind>.*)（(?P<months>\d+)个月）$")
+
+
+def short_work(labour: str | None, work: str | None) -> str:
+    """劳动技能 and 务工状况 in one cell, two short lines: 普通劳动力 / 县内务工8个月."""
+    lines = []
+    if labour:
+        lines.append(SHORT_LABOUR.get(labour, labour))
+    if work:
+        match = _WORK_MONTHS.match(work)
+        kind, months = (match["kind"], f"{match['months']}个月") if match else (work, "")
+        lines.append(SHORT_WORK.get(kind, kind) + months)
+    return "\n".join(lines)
 
 
 def _family(sheet: LedgerSheet, ledger: Ledger) -> None:
@@ -338,7 +374,7 @@ def _member_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
         sheet.add([
             Span(m.name, 1, "center"), Span(m.id_number, 2, "center"), Span(m.relation, 1, "center"),
             Span(sex_age, 1, "center"), Span(m.education, 1, "center"), Span(m.school_status, 1, "center"),
-            Span(m.health, 1, "center"), Span(m.labour, 1, "center"), Span(m.work, 1, "center"),
+            Span(m.health, 1, "center"), Span(short_work(m.labour, m.work), 2, "center"),
             Span(m.cover, 1, "center"), Span(state, 1, "center"),
         ])
 
@@ -346,7 +382,7 @@ def _member_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
 EVENT_HEADER = [
     Span("日期", 1, "header"), Span("事项", 1, "header"), Span("识别标准", 1, "header"),
     Span("致贫原因", 2, "header"), Span("监测对象类型", 2, "header"), Span("风险类型", 2, "header"),
-    Span("线索来源/消除方式", 1, "header"), Span("原因及说明", 2, "header"),
+    Span("线索来源\n消除方式", 1, "header"), Span("原因及说明", 2, "header"),
 ]
 EXIT_RESULT = {True: "达标", False: "未达标", None: UNRECORDED}
 
@@ -437,14 +473,16 @@ def _income(sheet: LedgerSheet, ledger: Ledger) -> None:
 
 
 def _income_block(sheet: LedgerSheet, block: Sequence[IncomeLine], spending: bool, as_of: dt.date) -> None:
-    pad = YEARS_PER_BLOCK - len(block)
+    # the years share the eight columns right of the labels (three years: labels 3, years 3 each), so no
+    # column is left empty
+    label_span = 3 if len(block) == 3 else 4
+    year_span = (COLUMNS - label_span) // len(block)
 
     def row(label: str, values: Iterable[object], kind: str = "number") -> list[Span]:
-        spans = [Span(label, 4, "label")] + [Span(v, 2, kind) for v in values]
-        return spans + [Span(None, 2, "text")] * pad
+        return [Span(label, label_span, "label")] + [Span(v, year_span, kind) for v in values]
 
     years = [f"{line.year}年" + (f"\n（截至{as_of.month}月{as_of.day}日）" if line.partial else "") for line in block]
-    sheet.add([Span("项目", 4, "header")] + [Span(y, 2, "header") for y in years] + [Span(None, 2, "header")] * pad)
+    sheet.add([Span("项目", label_span, "header")] + [Span(y, year_span, "header") for y in years])
     components = ["wage", "business", "business_expense", "property", "transfer"]
     for name in components:
         sheet.add(row(COMPONENT_LABELS[name], (getattr(line.income, name) for line in block)))
@@ -560,17 +598,29 @@ def file_name(ledger: Ledger) -> str:
     return _UNSAFE_FILE_CHARS.sub("_", xlsx.safe_text(sheet_name(ledger))).strip("._") + ".xlsx"
 
 
+def footer(ledger: Ledger) -> str:
+    """Every page's footer names the household, so that loose pages can be sorted."""
+    return f"户编号 {ledger.code}　户主 {ledger.head or '（无在册户主）'}"
+
+
 def _print_setup(printed_on: dt.date):
     def setup(ws) -> None:
         xlsx.a4(ws, footer_date=printed_on)
+        # each household's pages are numbered from 1, also when the whole workbook is printed at once
+        ws.page_setup.firstPageNumber = 1
+        ws.page_setup.useFirstPageNumber = True
         for side, inches in MARGINS.items():
             setattr(ws.page_margins, side, inches)
 
     return setup
 
 
-def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date | None = None) -> int:
+def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date | None = None,
+                   layout: Callable[[LedgerSheet, Ledger], None] | None = None) -> int:
     """All the ledgers in one workbook, a sheet per household; returns how many were written.
+
+    ``layout`` lays out one household's sheet: the five ledgers (default) or another form on the same grid
+    (``form_xlsx.write_form``, the 入户核实表).
 
     Nothing is written when there is no ledger; a failure leaves no half-written file behind."""
     printed_on = printed_on or dt.date.today()
@@ -585,9 +635,9 @@ def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date
                 title = xlsx.sheet_title(sheet_name(ledger), taken)
             taken.add(title)
             folded.add(title.casefold())
-            sheet = LedgerSheet(book, title)
-            write_ledger(sheet, ledger)
-            sheet.close()
+            sheet = LedgerSheet(book, title, printed_on)
+            (layout or write_ledger)(sheet, ledger)
+            sheet.close(footer(ledger))
     except BaseException:
         book.discard()
         raise
@@ -598,13 +648,14 @@ def write_workbook(ledgers: Iterable[Ledger], path: Path, *, printed_on: dt.date
     return book.sheet_count
 
 
-def write_split(ledgers: Iterable[Ledger], folder: Path, *, printed_on: dt.date | None = None) -> list[Path]:
+def write_split(ledgers: Iterable[Ledger], folder: Path, *, printed_on: dt.date | None = None,
+                layout: Callable[[LedgerSheet, Ledger], None] | None = None) -> list[Path]:
     """One workbook per household in a folder (户编号_户主.xlsx); returns the files written."""
     printed_on = printed_on or dt.date.today()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for ledger in ledgers:
         path = folder / file_name(ledger)
-        write_workbook([ledger], path, printed_on=printed_on)
+        write_workbook([ledger], path, printed_on=printed_on, layout=layout)
         written.append(path)
     return written
