@@ -1,5 +1,5 @@
 """SQLAlchemy models, one module per ledger (家庭账/识别账 household, 收入账 income, 政策账 policy,
-帮扶账 assistance) plus the area tree and the audit trail."""
+帮扶账 assistance), village work teams (驻村帮扶) plus the area tree and the audit trail."""
 
 from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
@@ -8,10 +8,21 @@ from povmon.models.base import Base, Fixed2, utcnow
 from povmon.models.household import Household, HouseholdEvent, Member
 from povmon.models.income import Income, PovertyLine
 from povmon.models.policy import Benefit, Policy
+from povmon.models.workteam import (
+    Attendance,
+    LeaveRequest,
+    Outing,
+    TeamMember,
+    TeamReport,
+    TeamReview,
+    WorkLog,
+    WorkTeam,
+)
 
 __all__ = [
     "AREA_LEVELS",
     "Area",
+    "Attendance",
     "AuditLog",
     "Base",
     "Benefit",
@@ -21,12 +32,19 @@ __all__ = [
     "HouseholdEvent",
     "ImportBatch",
     "Income",
+    "LeaveRequest",
     "Measure",
     "Member",
     "MonthClose",
+    "Outing",
     "Pairing",
     "Policy",
     "PovertyLine",
+    "TeamMember",
+    "TeamReport",
+    "TeamReview",
     "Visit",
+    "WorkLog",
+    "WorkTeam",
     "utcnow",
 ]
