@@ -11,8 +11,8 @@ How a person's figures for a period are made (``person_figures``):
 - in village (在村): working days marked 在村 or 公务外出 (reported official business counts as in the village);
 - absences (缺勤): working days marked 缺勤; working days marked 请假 that no approved leave covers; and working
   days after an approved leave ended and before the person came back (销假), unless marked in the village;
-- leave days (请假天数): calendar days of the period marked 请假 or taken on leave (from its first day to the day
-  before the return, or to its last day while not yet returned);
+- leave days (请假天数): calendar days of the period marked 请假 or on an approved leave (from its first day to
+  its last, or to the day before an earlier return);
 - unrecorded: working days in post with no mark at all (not counted in the village, not an absence);
 - below: in post on some working day and in the village on less than the share of them (or, where the data sets
   ``min_days_month``, a month in the village on fewer days than that).
@@ -152,9 +152,9 @@ class Leave:
     returned_on: dt.date | None = None
 
     def taken(self) -> tuple[dt.date, dt.date]:
-        """The days away on leave: to the day before the return, or to its last day while not back
-        (days after it are an overrun, ``overrun``)."""
-        if self.returned_on is not None:
+        """The days on leave: from its first day to its last, or to the day before an earlier return (days
+        away after its last day are an overrun, ``overrun``: absences, not leave)."""
+        if self.returned_on is not None and self.returned_on <= self.end_on:
             return self.start_on, self.returned_on - dt.timedelta(days=1)
         return self.start_on, self.end_on
 
