@@ -17,11 +17,11 @@ from povmon.rules import workteam as rules
 
 SUMMARY = ["乡镇", "村", "工作队", "姓名", "身份证号", "职务", "工作日", "在村", "其中公务外出", "在村比例%",
            "本期请假", "本年请假", "缺勤", "未登记", "工作日志/应交", "情况"]
-SUMMARY_WIDTHS = [10, 10, 18, 8, 21, 8, 7, 6, 8, 8, 7, 7, 6, 7, 9, 16]
+SUMMARY_WIDTHS = [10, 10, 20, 12, 21, 9, 7, 6, 8, 8, 7, 7, 6, 7, 10, 14]
 LEAVES = ["编号", "工作队", "姓名", "开始", "结束", "天数", "事由", "审批层级", "审批人", "销假日期", "情况"]
-LEAVE_WIDTHS = [6, 20, 8, 11, 11, 6, 22, 11, 10, 11, 12]
+LEAVE_WIDTHS = [6, 20, 12, 11, 11, 6, 22, 11, 10, 11, 12]
 MISSING = ["工作队", "姓名", "项目", "已交", "应交", "缺"]
-MISSING_WIDTHS = [24, 10, 12, 8, 8, 8]
+MISSING_WIDTHS = [24, 14, 12, 8, 8, 8]
 SIGNERS = ("制表人：", "审核人：", "负责人：", "单位（盖章）：", "日期：")
 
 
@@ -37,6 +37,8 @@ def _head(ws, report: AttendanceReport, title: str, width: int, today: dt.date) 
     ws.oddHeader.center.font = xlsx.FONT_NAME
     ws.oddHeader.center.size = 9
     xlsx.a4(ws, landscape=True, repeat_rows="3:3", footer_date=today)
+    ws.page_margins.top, ws.page_margins.header = 0.8, 0.3  # the page header clear of the table
+    ws.row_dimensions[3].height = 30
     return 3
 
 
@@ -72,7 +74,11 @@ def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None)
                       "" if pct is None else f"{pct:.1f}", f.leave_days, m.leave_year_days, f.absent, f.unrecorded,
                       f"{m.logs}/{m.logs_due}", "、".join(notes)]
             for col, value in enumerate(values, start=1):
-                paint.put(row, col, value, fill=fill) if fill else paint.put(row, col, value)
+                align = xlsx.CENTER if col >= 6 else xlsx.LEFT
+                if fill:
+                    paint.put(row, col, value, fill=fill, align=align)
+                else:
+                    paint.put(row, col, value, align=align)
         row += 1
         total = team.figures()
         pct = total.share_pct()
@@ -80,7 +86,7 @@ def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None)
                   total.in_village, total.official, "" if pct is None else f"{pct:.1f}", total.leave_days, "",
                   total.absent, total.unrecorded, f"汇报 {team.reports}/{team.reports_due}", ""]
         for col, value in enumerate(values, start=1):
-            paint.put(row, col, value, font=xlsx.FONT_BOLD)
+            paint.put(row, col, value, font=xlsx.FONT_BOLD, align=xlsx.CENTER if col >= 6 else xlsx.LEFT)
     if not report.teams:
         row += 1
         xlsx.put(ws, row, 1, "本期没有在岗的工作队队员。", border=False)
@@ -96,7 +102,8 @@ def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None)
                   rules.APPROVAL_LEVEL.label(lv.level) or "未批准", lv.approved_by or "", lv.returned_on or "",
                   lv.problem or "正常"]
         for col, value in enumerate(values, start=1):
-            xlsx.put(ws, row, col, value, fill=xlsx.WARNING_FILL if lv.problem else None)
+            xlsx.put(ws, row, col, value, fill=xlsx.WARNING_FILL if lv.problem else None,
+                     align=xlsx.CENTER if col in (1, 4, 5, 6, 10) else xlsx.LEFT)
     if not report.leaves:
         row += 1
         xlsx.put(ws, row, 1, "本期没有请假。", border=False)
