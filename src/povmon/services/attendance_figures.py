@@ -327,11 +327,13 @@ def build(session: Session, period: Period, area: str | Area | None = None, *, t
         member.logs_due = rules_.logs_per_month * rules.months_in_post(span, months)
         member.logs = logs_left.pop(cadre.id, 0)  # a person's logs count once, in their first row
         row.members.append(member)
+    listed: set[int] = set()
     for team_row in teams.values():
         for m in team_row.members:
             for lv in leaves.get(m.cadre_id, []):
                 end = lv.returned_on or lv.end_on
-                if lv.start_on <= last and end >= period.first and not _listed(leave_rows, lv.id):
+                if lv.start_on <= last and end >= period.first and lv.id not in listed:
+                    listed.add(lv.id)
                     leave_rows.append(_leave_row(lv, team_row.name, m.name, rules_))
     ordered = sorted(teams.values(), key=lambda t: (t.township, t.village, t.id))
     leave_rows.sort(key=lambda r: (r.start_on, r.id))
@@ -347,10 +349,6 @@ def _raw_day(session: Session, column):
 
 
 _iso = dt.date.fromisoformat
-
-
-def _listed(rows: list[LeaveRow], leave_id: int) -> bool:
-    return any(r.id == leave_id for r in rows)
 
 
 def _min_end(a: dt.date | None, b: dt.date | None) -> dt.date | None:
