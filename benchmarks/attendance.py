@@ -10,7 +10,8 @@ marks for January–November 2019 stored directly (not timed); then, each in a f
   year      povmon report attendance --year 2019 --json   (2,434 people × 250 working days)
   workbook  povmon report attendance --year 2019 -o X.xlsx --force
 
-Prints one Markdown table row per database (median of --runs), ready for benchmarks/README.md.
+Prints one Markdown table row per database (median of --runs; wall and the command's CPU time), ready for
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,10 +44,19 @@ MARKS = ("in_village",) * 17 + ("official", "leave", "absent")
 SYMBOL = {"in_village": "√", "official": "公", "leave": "假", "absent": "×"}
 
 
-def timed(args: list[str]) -> float:
+def timed(args: list[str]) -> tuple[float, float]:
+    """Wall time and the command's own CPU time (user + system; on a shared machine the CPU time is what the
+    wall time would be when idle, PostgreSQL's server work apart)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _median(values: list[tuple[float, float]]) -> str:
+    return f"{statistics.median(v[0] for v in values):.2f} / {statistics.median(v[1] for v in values):.2f}"
 
 
 def reset(url: str) -> None:
@@ -134,7 +145,7 @@ def main() -> None:
     parser.add_argument("--db", action="append", required=True)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print("| database | people | import (s) | re-import (s) | year JSON (s) | year workbook (s) |")
+    print("| database | people | import (s, wall / CPU) | re-import | year JSON | year workbook |")
     print("| --- | --- | --- | --- | --- | --- |")
     for raw in args.db:
         url = normalize_url(raw)
@@ -153,8 +164,8 @@ def main() -> None:
                 books.append(timed([POVMON, "--db", url, "report", "attendance", "--year", str(YEAR), "-o",
                                     str(folder / "year.xlsx"), "--force"]))
             name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-            print(f"| {name} | {PEOPLE:,} | {statistics.median(imports):.2f} | {statistics.median(reimports):.2f} | "
-                  f"{statistics.median(years):.2f} | {statistics.median(books):.2f} |", flush=True)
+            print(f"| {name} | {PEOPLE:,} | {_median(imports)} | {_median(reimports)} | {_median(years)} | "
+                  f"{_median(books)} |", flush=True)
 
 
 if __name__ == "__main__":
