@@ -100,7 +100,8 @@ def test_summary_sheet_is_print_ready(session, tmp_path):
         assert signed[0] + 1 == ws.max_row, name
     summary = wb["汇总"]
     assert summary.freeze_panes == "C5" and summary.print_title_rows == "$3:$4"
-    assert "A1:X1" in {str(r) for r in summary.merged_cells.ranges}
+    last = get_column_letter(2 + len(monthly_xlsx.SUMMARY_COLUMNS))  # the title spans every column
+    assert f"A1:{last}1" in {str(r) for r in summary.merged_cells.ranges}
     assert summary["A5"].font.name == "宋体" and summary["A5"].font.bold
     assert summary["A7"].alignment.indent == 4  # villages indented under their township
 

@@ -1,7 +1,7 @@
 """dynamic monitoring: departments' list rows, screening rules, leads and their steps (issue 12)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 14:42:45.369231
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import povmon.models.base
 
 
 revision: str = '0006'
-down_revision: str | None = '0004'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,14 +24,14 @@ from povmon.sample import SEED, County, Home, Person, _save_stable, build
 
 SCREEN_DATE = dt.date(2019, 3, 31)
 
-FILE_MEDICAL = "04-医保-2019年一季度住院结算.xlsx"
-FILE_CIVIL = "05-民政-2019年3月救助对象.xlsx"
-FILE_DISABLED = "06-残联-2019年一季度新办残疾证.xlsx"
-FILE_SCHOOL = "07-教育-2019年春季学期失学辍学.xlsx"
-FILE_DISASTER = "08-应急-2018年度灾情.xlsx"
-FILE_LABOUR = "09-人社-2019年一季度失业登记.xlsx"
-FILE_HOUSING = "10-住建-2019年农房安全鉴定.xlsx"
-FILE_WATER = "11-水利-2019年饮水安全排查.xlsx"
+FILE_MEDICAL = "06-医保-2019年一季度住院结算.xlsx"
+FILE_CIVIL = "07-民政-2019年3月救助对象.xlsx"
+FILE_DISABLED = "08-残联-2019年一季度新办残疾证.xlsx"
+FILE_SCHOOL = "09-教育-2019年春季学期失学辍学.xlsx"
+FILE_DISASTER = "10-应急-2018年度灾情.xlsx"
+FILE_LABOUR = "11-人社-2019年一季度失业登记.xlsx"
+FILE_HOUSING = "12-住建-2019年农房安全鉴定.xlsx"
+FILE_WATER = "13-水利-2019年饮水安全排查.xlsx"
 DEPT_FILES: dict[str, str] = {FILE_MEDICAL: "医保", FILE_CIVIL: "民政", FILE_DISABLED: "残联", FILE_SCHOOL: "教育",
                               FILE_DISASTER: "应急", FILE_LABOUR: "人社", FILE_HOUSING: "住建", FILE_WATER: "水利"}
 

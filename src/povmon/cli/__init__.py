@@ -22,6 +22,7 @@ from povmon.cli import (
     monitor,
     pair,
     report,
+    team,
     visit,
 )
 from povmon.cli.common import DbOption, PovmonGroup, UserOption, remember_root_options
@@ -48,6 +49,7 @@ app.add_typer(visit.app, name="visit")
 app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
 app.add_typer(monitor.app, name="monitor")
+app.add_typer(team.app, name="team")
 app.command("ledger")(ledger.ledger)
 app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo_cmd)

@@ -222,3 +222,81 @@ def closes_cmd(
         console.info("还没有结账的月份。" if label is None else f"{label} 还没有结账。")
         return
     console.show(console.table("已结账的月份", ["月份", "范围", "截至", "结账时间", "结账人", "sha256", "说明"], shown))
+
+
+@app.command("attendance")
+def attendance_cmd(
+    month: Annotated[str | None, typer.Option("--month", help="月份，YYYY-MM，如 2019-03。",
+                                              show_default=False)] = None,
+    year: Annotated[str | None, typer.Option("--year", help="全年，YYYY，如 2019。", show_default=False)] = None,
+    area: AreaOption = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="写出工作簿（考勤汇总、请销假台账、应交未交），A4 可打印。",
+                                  show_default=False)
+    ] = None,
+    json: JsonOption = False,
+    force: ForceOption = False,
+    db: DbOption = None,
+) -> None:
+    """考勤统计：各乡镇、各工作队每名队员的工作日、在村天数与比例、请假、缺勤；低于 2/3 的标出。
+
+    Example: povmon report attendance --month 2019-03 --area 会立乡 -o 考勤-2019-03.xlsx
+    """
+    from povmon.reports import attendance, attendance_xlsx
+
+    if (month is None) == (year is None):
+        raise PovmonError("请给 --month YYYY-MM 或 --year YYYY 之一。")
+    try:
+        period = attendance.Period.month(month) if month else attendance.Period.year(year)
+    except parse.ValueProblem as exc:
+        raise typer.BadParameter(exc.message, param_hint="--month" if month else "--year") from None
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"{output} 不是 .xlsx 文件名；请写成 例如 -o 考勤-2019-03.xlsx。", param_hint="-o")
+    if output is not None and not output.parent.is_dir():
+        raise PovmonError(f"文件夹 {output.parent} 不存在；请先建立，或换一个 -o 路径。")
+    if output is not None:
+        output_file(output, force=force, option="-o", uses_db=True, db=db)
+    with unit_of_work(db) as session:
+        built = attendance.build(session, period, area)
+    if output is not None:
+        try:
+            attendance_xlsx.write(built, output)
+        except PermissionError as exc:
+            raise PovmonError(f"无法写入 {output}：文件可能正在 Excel/WPS 中打开；请关闭后重试。") from exc
+    if json:
+        console.print_json(built.as_json())
+        return
+    console.show(render_attendance(built))
+    if output is not None:
+        console.success(f"已写出 {output}")
+
+
+def render_attendance(built):
+    """The terminal view: one line per team, then the members below the threshold."""
+    if not built.teams:
+        return Text(f"{built.period.title}没有在岗的工作队队员；请先用 povmon team add 和 team member add 登记。")
+    teams = console.table(
+        f"{built.scope_name} 驻村工作队考勤（{built.period.title}，截至 {built.as_of.isoformat()}）",
+        ["乡镇", "工作队", "人数", "工作日", "在村", "比例%", "请假", "缺勤", "低于"],
+        [_team_line(built, t) for t in built.teams])
+    below = built.below()
+    parts = [teams]
+    if below:
+        parts.append(console.table(
+            f"在村不足工作日 {built.rules.share_text} 的队员（{len(below)} 人）",
+            ["工作队", "姓名", "工作日", "在村", "比例%"],
+            [[t.name, m.name, m.figures.working_days, m.figures.in_village, f"{m.figures.share_pct() or 0:.1f}"]
+             for t, m in below]))
+    else:
+        parts.append(Text(f"所有队员在村均不少于工作日的 {built.rules.share_text}。"))
+    missing = built.missing()
+    if missing:
+        parts.append(Text(f"应交未交：{len(missing)} 项（定期汇报或工作日志），见 -o 工作簿或 --json。"))
+    return Group(*parts)
+
+
+def _team_line(built, team) -> list:
+    f = team.figures()
+    below = sum(1 for m in team.members if m.figures.below(built.rules))
+    return [team.township, team.name, len(team.members), f.working_days, f.in_village, f"{f.share_pct() or 0:.1f}",
+            f.leave_days, f.absent, below]

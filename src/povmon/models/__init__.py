@@ -1,5 +1,5 @@
 """SQLAlchemy models, one module per ledger (家庭账/识别账 household, 收入账 income, 政策账 policy,
-帮扶账 assistance) plus the area tree and the audit trail."""
+帮扶账 assistance), village work teams (驻村帮扶) plus the area tree and the audit trail."""
 
 from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
@@ -9,10 +9,21 @@ from povmon.models.household import Household, HouseholdEvent, Member
 from povmon.models.income import Income, PovertyLine
 from povmon.models.monitoring import DeptRow, Lead, LeadStep, MonitorRule
 from povmon.models.policy import Benefit, Policy
+from povmon.models.workteam import (
+    Attendance,
+    LeaveRequest,
+    Outing,
+    TeamMember,
+    TeamReport,
+    TeamReview,
+    WorkLog,
+    WorkTeam,
+)
 
 __all__ = [
     "AREA_LEVELS",
     "Area",
+    "Attendance",
     "AuditLog",
     "Base",
     "Benefit",
@@ -25,13 +36,20 @@ __all__ = [
     "Income",
     "Lead",
     "LeadStep",
+    "LeaveRequest",
     "Measure",
     "Member",
     "MonitorRule",
     "MonthClose",
+    "Outing",
     "Pairing",
     "Policy",
     "PovertyLine",
+    "TeamMember",
+    "TeamReport",
+    "TeamReview",
     "Visit",
+    "WorkLog",
+    "WorkTeam",
     "utcnow",
 ]

@@ -52,6 +52,7 @@ SUMMARY_COLUMNS: list[tuple[str, str | None, str]] = [
     ("identified", "本月变动（事件数）", "识别纳入"), ("exited", "本月变动（事件数）", "脱贫退出"),
     ("returned", "本月变动（事件数）", "返贫"), ("monitoring_added", "本月变动（事件数）", "纳入监测"),
     ("risk_eliminated", "本月变动（事件数）", "风险消除"),
+    ("work_teams", "驻村帮扶（在岗）", "工作队（个）"), ("first_secretaries", "驻村帮扶（在岗）", "第一书记（人）"),
 ]
 SUMMARY_FIRST_ROW = 5  # the county's row on 汇总 (title, subtitle, two header rows above it)
 MAX_CHANGES = 50_000  # 结账核对 lists at most this many records one by one (the summary counts them all)
@@ -195,6 +196,7 @@ def write(report: MonthlyReport, details: Details, path: str | Path, *, comparis
 
 def _summary(book: StreamingWorkbook, report: MonthlyReport, heading: str) -> None:
     widths = [22, 14] + [7.5] * 10 + [9, 11, 8, 8, 8, 8, 12] + [7] * 5
+    widths += [8] * (2 + len(SUMMARY_COLUMNS) - len(widths))  # the columns added after the events (work teams, …)
     header_top = SUMMARY_FIRST_ROW - 2
     s = _Sheet(book, "汇总", widths, heading=heading, freeze=f"C{SUMMARY_FIRST_ROW}",
                repeat_rows=f"{header_top}:{header_top + 1}")
