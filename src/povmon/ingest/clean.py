@@ -269,6 +269,41 @@ class SheetReader:
             ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
 
+    def column(self, spec: Spec, rows: list[tuple[list, int, Unit | None]], ok: list[bool]) -> list:
+        """One column of many rows at once: the values ``cells`` would give them, the same problems at the same
+        rows; ``ok[k]`` turns False for a row with a wrong value in this column.
+
+        The column's distinct values are parsed once each, in the order of the rows (as the memo of ``cells``
+        would), and the column is mapped through the memo in one go; only blank cells, wrong values and the
+        columns without a memo (IDs, names) take the cell-by-cell way of ``value``.
+        """
+        index = spec.index
+        raws = [row[index] if index < len(row) else "" for row, _excel_row, _unit in rows]
+        memo = spec.memo
+        if memo is not None:
+            parse_value = spec.parse
+            for raw in dict.fromkeys(raws):
+                if raw != "" and raw is not None and raw not in memo and len(memo) < 50_000:
+                    try:
+                        memo[raw] = parse_value(raw)
+                    except ValueProblem as problem:
+                        memo[raw] = problem
+            out = list(map(memo.get, raws))
+            slow = [k for k, hit in enumerate(out) if hit is None or hit.__class__ is ValueProblem]
+        else:
+            out = [None] * len(raws)
+            slow = range(len(raws))
+        value = self.value
+        key = spec.key
+        for k in slow:
+            _row, excel_row, unit = rows[k]
+            cell: dict = {}
+            if value(cell, spec, raws[k], excel_row, unit):
+                out[k] = cell[key]
+            else:
+                ok[k] = False
+        return out
+
     def firsts(self, values: dict, specs: list[Spec], firsts: dict, first_row: int, unit: Unit, *,
                blank_columns: bool) -> None:
         """A roster household's values from the first non-empty cell of each column (as ``cells`` does for a row).
@@ -484,6 +519,7 @@ class SheetReader:
         last_raw: object = None
         pending: dict[Unit, dict] = {}  # unit → {field key: (raw, excel_row, column)} first non-empty cell
         order: list[Unit] = []
+        member_rows: list[tuple[list, int, Unit]] = []  # (row, Excel row, household) of every member row
         for i, row in self.data_rows(rows, start):
             excel_row = i + 1
             parsed.rows_read += 1
@@ -524,10 +560,18 @@ class SheetReader:
             unit.household.rows.append(excel_row)
             if len(firsts) < len(firsts_specs):
                 _first_cells(firsts, firsts_specs, row, excel_row)
-            values = self.cells(row, "member", unit, excel_row)
-            rec = Rec("member", src, excel_row, values if values is not None else {}, unit)
+            member_rows.append((row, excel_row, unit))
+
+        # the members' cells column by column (issue 18): each column's distinct values parsed once
+        specs = self.specs["member"]
+        ok = [True] * len(member_rows)
+        columns = [self.column(spec, member_rows, ok) for spec in specs]
+        keys = [spec.key for spec in specs]
+        by_row = zip(*columns, strict=True) if columns else [()] * len(member_rows)
+        for (row, excel_row, unit), cells, good in zip(member_rows, by_row, ok, strict=True):
+            rec = Rec("member", src, excel_row, dict(zip(keys, cells, strict=True)) if good else {}, unit)
             unit.members.append(rec)
-            if values is not None:
+            if good:
                 self._sex_check(row, rec)
 
         for unit in order:
