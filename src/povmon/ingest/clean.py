@@ -204,14 +204,22 @@ def _is_noise(row: list, anchor_headers: set[str]) -> bool:
     return False
 
 
-def _first_cells(firsts: dict, specs: list, row: list, excel_row: int) -> None:
-    """Remember the first non-empty cell of each household column not seen yet: (raw value, Excel row)."""
+def _first_cells(firsts: dict, specs: list, row: list, excel_row: int) -> list:
+    """Remember the first non-empty cell of each household column not seen yet: (raw value, Excel row).
+
+    ``specs`` are the columns still without a value; those still without one after this row are returned (a
+    column empty on every row of a household is then looked at once per row, not every column every row)."""
     width = len(row)
+    still = []
     for spec in specs:
-        if spec.key not in firsts:
-            raw = row[spec.index] if spec.index < width else ""
-            if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
-                firsts[spec.key] = (raw, excel_row)
+        if spec.key in firsts:  # a key two columns share (备注 of the household and of its income): first wins
+            continue
+        raw = row[spec.index] if spec.index < width else ""
+        if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
+            firsts[spec.key] = (raw, excel_row)
+        else:
+            still.append(spec)
+    return still
 
 
 def _is_numbering(row: list) -> bool:
@@ -520,6 +528,7 @@ class SheetReader:
         pending: dict[Unit, dict] = {}  # unit → {field key: (raw, excel_row, column)} first non-empty cell
         order: list[Unit] = []
         member_rows: list[tuple[list, int, Unit]] = []  # (row, Excel row, household) of every member row
+        missing: dict[Unit, list[Spec]] = {}  # unit → its household columns without a value so far
         for i, row in self.data_rows(rows, start):
             excel_row = i + 1
             parsed.rows_read += 1
@@ -555,11 +564,12 @@ class SheetReader:
             firsts = pending.get(unit)
             if firsts is None:
                 firsts = pending[unit] = {}
+                missing[unit] = firsts_specs
                 order.append(unit)
                 self._roster_rows(unit, excel_row)
             unit.household.rows.append(excel_row)
-            if len(firsts) < len(firsts_specs):
-                _first_cells(firsts, firsts_specs, row, excel_row)
+            if missing[unit]:
+                missing[unit] = _first_cells(firsts, missing[unit], row, excel_row)
             member_rows.append((row, excel_row, unit))
 
         # the members' cells column by column (issue 18): each column's distinct values parsed once
