@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from povmon.ingest.columns import ROSTER, Mapping, header_key
@@ -277,7 +278,8 @@ class SheetReader:
             ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
 
-    def column(self, spec: Spec, rows: list[tuple[list, int, Unit | None]], ok: list[bool]) -> list:
+    def column(self, spec: Spec, rows: list[tuple[list, int, Unit | None]], ok: list[bool],
+               sheet_rows: list[list] | None = None, narrowest: int | None = None) -> list:
         """One column of many rows at once: the values ``cells`` would give them, the same problems at the same
         rows; ``ok[k]`` turns False for a row with a wrong value in this column.
 
@@ -286,7 +288,11 @@ class SheetReader:
         columns without a memo (IDs, names) take the cell-by-cell way of ``value``.
         """
         index = spec.index
-        raws = [row[index] if index < len(row) else "" for row, _excel_row, _unit in rows]
+        cells = [row for row, _excel_row, _unit in rows] if sheet_rows is None else sheet_rows
+        if narrowest is not None and index < narrowest:  # the usual case: calamine's rows are the sheet's width
+            raws = list(map(itemgetter(index), cells))
+        else:
+            raws = [row[index] if index < len(row) else "" for row in cells]
         memo = spec.memo
         if memo is not None:
             parse_value = spec.parse
@@ -575,7 +581,9 @@ class SheetReader:
         # the members' cells column by column (issue 18): each column's distinct values parsed once
         specs = self.specs["member"]
         ok = [True] * len(member_rows)
-        columns = [self.column(spec, member_rows, ok) for spec in specs]
+        sheet_rows = [row for row, _excel_row, _unit in member_rows]
+        narrowest = min(map(len, sheet_rows), default=0)
+        columns = [self.column(spec, member_rows, ok, sheet_rows, narrowest) for spec in specs]
         keys = [spec.key for spec in specs]
         by_row = zip(*columns, strict=True) if columns else [()] * len(member_rows)
         for (row, excel_row, unit), cells, good in zip(member_rows, by_row, ok, strict=True):

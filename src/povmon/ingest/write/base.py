@@ -6,7 +6,7 @@ what they share — chunks, the progress of the writing, the ids in the order of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ WRITE_CHUNK = 5000  # rows per executemany
 Progress = Callable[[str, int, int], None]
 
 
-def convert_column(values: list, processor: Callable) -> list:
+def convert_column(values: Sequence, processor: Callable) -> list:
     """One column's values through its bind processor, each distinct value once (issue 18: by columns).
 
     created_at, batch_id, dates and amounts repeat down a column, so converting the distinct values and mapping

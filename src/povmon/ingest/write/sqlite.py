@@ -9,6 +9,7 @@ order and a large import spends most of its time in their B-trees); ``close`` gi
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 
 from sqlalchemy import Boolean, Table, func, select
 from sqlalchemy.orm import Session
@@ -51,14 +52,17 @@ class SqliteWriter(BulkWriter):
         sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
         cursor = self.raw.cursor()
         try:
+            values_of = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+            converting = [(j, processors[name]) for j, name in enumerate(names) if name in processors]
             for i in range(0, len(rows), WRITE_CHUNK):
                 chunk = rows[i:i + WRITE_CHUNK]
-                columns = []
-                for name in names:  # column by column: one list per column, converted as a whole
-                    values = [row[name] for row in chunk]
-                    processor = processors.get(name)
-                    columns.append(values if processor is None else convert_column(values, processor))
-                cursor.executemany(sql, zip(*columns, strict=True))
+                params = list(map(values_of, chunk))
+                if converting:  # column by column: each column converted as a whole
+                    columns = list(zip(*params, strict=True))
+                    for j, processor in converting:
+                        columns[j] = convert_column(columns[j], processor)
+                    params = zip(*columns, strict=True)
+                cursor.executemany(sql, params)
                 self.advance(len(chunk))
         finally:
             cursor.close()
