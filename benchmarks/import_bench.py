@@ -45,33 +45,34 @@ def child(mode: str, roster: Path, target: str) -> dict:
         import sqlalchemy
 
         engine = sqlalchemy.create_engine(target)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         frame = pd.read_excel(roster, engine="calamine", header=1)
         frame.to_sql("roster", engine, if_exists="replace", index=False)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         engine.dispose()
-        return {"seconds": seconds, "peak_mb": peak_mb(), "rows": len(frame)}
+        return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb(), "rows": len(frame)}
     if mode == "calamine":
         import python_calamine
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         book = python_calamine.CalamineWorkbook.from_path(str(roster))
         rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
-        seconds = time.perf_counter() - start
-        return {"seconds": seconds, "peak_mb": peak_mb(), "rows": len(rows)}
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb(), "rows": len(rows)}
 
     from povmon.db import make_engine, session_factory
     from povmon.ingest import ImportOptions, import_files
 
     engine = make_engine(target)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with session_factory(engine)() as session, session.begin():
         result = import_files(session, [roster], ImportOptions(user="bench", as_of=dt.date(2019, 1, 31),
                                                                 create_areas=True))
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
     members = result.counts["members"]
-    return {"seconds": seconds, "peak_mb": peak_mb(), "members": members, "errors": len(result.errors)}
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb(), "members": members,
+            "errors": len(result.errors)}
 
 
 def run_child(mode: str, roster: Path, target: str) -> dict:
@@ -176,17 +177,22 @@ def main() -> None:
         shift = (run - 1) % len(kinds)
         for kind in kinds[shift:] + kinds[:shift]:  # interleaved: the order rotates round by round
             kind()
-        line = "  ".join(f"{k} {v[-1]['seconds']:.1f}s/{v[-1]['peak_mb']:.0f}MB" for k, v in results.items() if v)
+        line = "  ".join(f"{k} {v[-1]['seconds']:.1f}s (CPU {v[-1]['cpu']:.1f}s)/{v[-1]['peak_mb']:.0f}MB"
+                         for k, v in results.items() if v)
         print(f"run {run}: {line}", flush=True)
 
     median = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items() if v}
+    cpu = {k: statistics.median(r["cpu"] for r in v) for k, v in results.items() if v}
     peak = {k: max(r["peak_mb"] for r in v) for k, v in results.items() if v}
     last = results["import"][-1]["members"]
     again = results["reimport"][-1]["members"]
     print()
-    print(f"{'':10} {'median s':>9} {'peak MB':>8}")
+    print(f"{'':10} {'median s':>9} {'CPU s':>7} {'peak MB':>8}   (CPU: the work's own process time, which a shared"
+          " machine's load barely moves)")
     for k in median:
-        print(f"{k:10} {median[k]:9.1f} {peak[k]:8.0f}")
+        print(f"{k:10} {median[k]:9.1f} {cpu[k]:7.1f} {peak[k]:8.0f}")
+    print("CPU ratios: " + ", ".join(f"{k} / baseline {cpu[k] / cpu['baseline']:.2f} ×, / calamine "
+                                     f"{cpu[k] / cpu['calamine']:.2f} ×" for k in ("import", "reimport")))
     print(f"import members: {last}; reimport members: {again}")
     # The target is the importer's memory: the pandas baseline's own peak is not part of it.
     imports_peak = max(peak["import"], peak["reimport"], peak.get("pg-import", 0))
