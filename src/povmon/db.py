@@ -7,7 +7,9 @@ BEGIN is switched off and SQLAlchemy emits BEGIN itself, so savepoints and trans
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -124,16 +126,58 @@ def alembic_config(engine: Engine):
 
 def head_revision(engine: Engine) -> str:
     """The newest migration the code knows."""
+    chain = _script_chain()
+    if chain is not None:
+        return chain[1]
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The migration the database is at, or None when it has no povmon tables."""
-    from alembic.runtime.migration import MigrationContext
+_HEADER = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
+_QUOTED = re.compile(r"""^(?:None|(['"])([\w-]+)\1)$""")
 
+
+@functools.cache
+def _script_chain() -> tuple[frozenset[str], str] | None:
+    """(every revision, the one head) read from the migration files' headers, without importing Alembic.
+
+    Every command checks the schema; importing Alembic for it cost a short command a third of its start-up
+    (issue 18). Anything but a plain chain (a merge, two heads, a header written differently) returns None, and
+    Alembic itself is asked; ``tests/test_cli_startup.py`` checks that both agree."""
+    try:
+        versions = migrations_dir() / "versions"
+        texts = [path.read_text(encoding="utf-8") for path in sorted(versions.glob("*.py"))]
+    except (OSError, PovmonError):
+        return None
+    down_of: dict[str, str | None] = {}
+    for text in texts:
+        header = dict((key, value) for key, value in _HEADER.findall(text))
+        if set(header) != {"revision", "down_revision"}:
+            return None
+        values = [_QUOTED.match(header[key]) for key in ("revision", "down_revision")]
+        if values[0] is None or values[0][2] is None or values[1] is None or values[0][2] in down_of:
+            return None
+        down_of[values[0][2]] = values[1][2]
+    heads = set(down_of) - {down for down in down_of.values() if down is not None}
+    if len(heads) != 1 or any(down is not None and down not in down_of for down in down_of.values()):
+        return None
+    return frozenset(down_of), heads.pop()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None when it has no povmon tables.
+
+    Read from Alembic's version table directly (what Alembic's MigrationContext reads), so that a short command
+    does not import Alembic; a database at two heads at once is left to Alembic to report."""
     with connect(engine) as conn:
+        if not conn.dialect.has_table(conn, "alembic_version"):
+            return None
+        stored = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+        if len(stored) <= 1:
+            return stored[0] if stored else None
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -150,6 +194,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def known_revisions(engine: Engine) -> set[str]:
     """Every migration this povmon knows."""
+    chain = _script_chain()
+    if chain is not None:
+        return set(chain[0])
     from alembic.script import ScriptDirectory
 
     return {script.revision for script in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}

@@ -79,8 +79,12 @@ def _fold_help_text() -> None:
 
 
 def _chinese_help_options(command) -> None:
-    """The -h/--help option of every command says what it does in Chinese."""
+    """The -h/--help option of every command says what it does in Chinese; its help folds Chinese text.
+
+    The folding is set up when a help is first formatted, not when the command is built: typer's rich help
+    module (with rich's markdown and syntax highlighting) would cost every command's start-up (issue 18)."""
     original = command.get_help_option
+    original_format = command.format_help
 
     def get_help_option(ctx):
         option = original(ctx)
@@ -88,7 +92,12 @@ def _chinese_help_options(command) -> None:
             option.help = HELP_OPTION_TEXT
         return option
 
+    def format_help(ctx, formatter):
+        _fold_help_text()
+        return original_format(ctx, formatter)
+
     command.get_help_option = get_help_option
+    command.format_help = format_help
     for sub in getattr(command, "commands", {}).values():
         _chinese_help_options(sub)
 
@@ -98,7 +107,6 @@ class PovmonGroup(TyperGroup):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _fold_help_text()
         _chinese_help_options(self)
 
     def invoke(self, ctx: typer.Context):

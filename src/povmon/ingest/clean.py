@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from povmon.ingest.columns import ROSTER, Mapping, header_key
@@ -204,14 +205,22 @@ def _is_noise(row: list, anchor_headers: set[str]) -> bool:
     return False
 
 
-def _first_cells(firsts: dict, specs: list, row: list, excel_row: int) -> None:
-    """Remember the first non-empty cell of each household column not seen yet: (raw value, Excel row)."""
+def _first_cells(firsts: dict, specs: list, row: list, excel_row: int) -> list:
+    """Remember the first non-empty cell of each household column not seen yet: (raw value, Excel row).
+
+    ``specs`` are the columns still without a value; those still without one after this row are returned (a
+    column empty on every row of a household is then looked at once per row, not every column every row)."""
     width = len(row)
+    still = []
     for spec in specs:
-        if spec.key not in firsts:
-            raw = row[spec.index] if spec.index < width else ""
-            if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
-                firsts[spec.key] = (raw, excel_row)
+        if spec.key in firsts:  # a key two columns share (备注 of the household and of its income): first wins
+            continue
+        raw = row[spec.index] if spec.index < width else ""
+        if raw != "" and raw is not None and not (isinstance(raw, str) and not raw.strip()):
+            firsts[spec.key] = (raw, excel_row)
+        else:
+            still.append(spec)
+    return still
 
 
 def _is_numbering(row: list) -> bool:
@@ -268,6 +277,46 @@ class SheetReader:
                     continue
             ok &= self.value(values, spec, raw, excel_row, unit)
         return values if ok else None
+
+    def column(self, spec: Spec, rows: list[tuple[list, int, Unit | None]], ok: list[bool],
+               sheet_rows: list[list] | None = None, narrowest: int | None = None) -> list:
+        """One column of many rows at once: the values ``cells`` would give them, the same problems at the same
+        rows; ``ok[k]`` turns False for a row with a wrong value in this column.
+
+        The column's distinct values are parsed once each, in the order of the rows (as the memo of ``cells``
+        would), and the column is mapped through the memo in one go; only blank cells, wrong values and the
+        columns without a memo (IDs, names) take the cell-by-cell way of ``value``.
+        """
+        index = spec.index
+        cells = [row for row, _excel_row, _unit in rows] if sheet_rows is None else sheet_rows
+        if narrowest is not None and index < narrowest:  # the usual case: calamine's rows are the sheet's width
+            raws = list(map(itemgetter(index), cells))
+        else:
+            raws = [row[index] if index < len(row) else "" for row in cells]
+        memo = spec.memo
+        if memo is not None:
+            parse_value = spec.parse
+            for raw in dict.fromkeys(raws):
+                if raw != "" and raw is not None and raw not in memo and len(memo) < 50_000:
+                    try:
+                        memo[raw] = parse_value(raw)
+                    except ValueProblem as problem:
+                        memo[raw] = problem
+            out = list(map(memo.get, raws))
+            slow = [k for k, hit in enumerate(out) if hit is None or hit.__class__ is ValueProblem]
+        else:
+            out = [None] * len(raws)
+            slow = range(len(raws))
+        value = self.value
+        key = spec.key
+        for k in slow:
+            _row, excel_row, unit = rows[k]
+            cell: dict = {}
+            if value(cell, spec, raws[k], excel_row, unit):
+                out[k] = cell[key]
+            else:
+                ok[k] = False
+        return out
 
     def firsts(self, values: dict, specs: list[Spec], firsts: dict, first_row: int, unit: Unit, *,
                blank_columns: bool) -> None:
@@ -484,6 +533,8 @@ class SheetReader:
         last_raw: object = None
         pending: dict[Unit, dict] = {}  # unit → {field key: (raw, excel_row, column)} first non-empty cell
         order: list[Unit] = []
+        member_rows: list[tuple[list, int, Unit]] = []  # (row, Excel row, household) of every member row
+        missing: dict[Unit, list[Spec]] = {}  # unit → its household columns without a value so far
         for i, row in self.data_rows(rows, start):
             excel_row = i + 1
             parsed.rows_read += 1
@@ -519,15 +570,26 @@ class SheetReader:
             firsts = pending.get(unit)
             if firsts is None:
                 firsts = pending[unit] = {}
+                missing[unit] = firsts_specs
                 order.append(unit)
                 self._roster_rows(unit, excel_row)
             unit.household.rows.append(excel_row)
-            if len(firsts) < len(firsts_specs):
-                _first_cells(firsts, firsts_specs, row, excel_row)
-            values = self.cells(row, "member", unit, excel_row)
-            rec = Rec("member", src, excel_row, values if values is not None else {}, unit)
+            if missing[unit]:
+                missing[unit] = _first_cells(firsts, missing[unit], row, excel_row)
+            member_rows.append((row, excel_row, unit))
+
+        # the members' cells column by column (issue 18): each column's distinct values parsed once
+        specs = self.specs["member"]
+        ok = [True] * len(member_rows)
+        sheet_rows = [row for row, _excel_row, _unit in member_rows]
+        narrowest = min(map(len, sheet_rows), default=0)
+        columns = [self.column(spec, member_rows, ok, sheet_rows, narrowest) for spec in specs]
+        keys = [spec.key for spec in specs]
+        by_row = zip(*columns, strict=True) if columns else [()] * len(member_rows)
+        for (row, excel_row, unit), cells, good in zip(member_rows, by_row, ok, strict=True):
+            rec = Rec("member", src, excel_row, dict(zip(keys, cells, strict=True)) if good else {}, unit)
             unit.members.append(rec)
-            if values is not None:
+            if good:
                 self._sex_check(row, rec)
 
         for unit in order:

@@ -151,7 +151,8 @@ class Planner:
         mapping = row._mapping
         for name, value in new.items():
             old = mapping[name]
-            if not same(old, value):
+            # equal by == is the same for the register too (a re-import compares millions of unchanged values)
+            if old != value and not same(old, value):
                 changes[name] = (old, value)
         if changes:
             self.plan.updates.append(Update(table, mapping["id"], changes))

@@ -83,7 +83,7 @@ def member(values: Mapping, as_of: dt.date) -> dict:
     """A new member stint: the member's columns, sex and birth from the ID number, joining and leaving dates."""
     number = values["id_number"]
     state = values.get("state") or "present"
-    row = {k: values.get(k) for k in MEMBER_FIELDS}
+    row = dict(zip(MEMBER_FIELDS, map(values.get, MEMBER_FIELDS), strict=True))
     joined, left = member_state_dates(values, as_of)
     row.update(id_number=number, sex=idcard.sex(number), birth_date=idcard.birth_date(number), joined_on=joined,
                left_on=left, left_reason=state if state in LEFT else None)

@@ -11,9 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Table, func, select
 
-from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter
+from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter, convert_column
 
 FEN = Decimal("0.01")
+
+
+def _fen(value):
+    return value.quantize(FEN, rounding=ROUND_HALF_UP) if isinstance(value, Decimal) else value
 
 
 class CopyWriter(BulkWriter):
@@ -29,16 +33,17 @@ class CopyWriter(BulkWriter):
             for row, new_id in zip(rows, ids, strict=True):
                 row["id"] = new_id
         names = [c.name for c in table.columns if c.name in rows[0]]
-        for row in rows:
-            for name in names:
-                value = row[name]
-                if isinstance(value, Decimal):
-                    row[name] = value.quantize(FEN, rounding=ROUND_HALF_UP)
+        columns = []
+        for name in names:  # column by column (issue 18); amounts rounded once per distinct value
+            values = [row[name] for row in rows]
+            if any(value.__class__ is Decimal for value in values):
+                values = convert_column(values, _fen)
+            columns.append(values)
         raw = session.connection().connection.dbapi_connection
-        columns = ", ".join(f'"{n}"' for n in names)
-        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-            for n, row in enumerate(rows, 1):
-                copy.write_row([row[name] for name in names])
+        quoted = ", ".join(f'"{n}"' for n in names)
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for n, row in enumerate(zip(*columns, strict=True), 1):
+                copy.write_row(row)
                 if n % WRITE_CHUNK == 0:
                     self.advance(WRITE_CHUNK)
         self.advance(len(rows) % WRITE_CHUNK)

@@ -9,28 +9,14 @@ order and a large import spends most of its time in their B-trees); ``close`` gi
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 
 from sqlalchemy import Boolean, Table, func, select
 from sqlalchemy.orm import Session
 
-from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter, Progress
+from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter, Progress, convert_column
 
 CACHE_KIB = 65536
-
-
-def _repeating(processor: Callable) -> Callable:
-    """A bind processor that remembers its last value: created_at, batch_id and the like repeat on every row."""
-    last: list = [_UNSET, None]
-
-    def process(value):
-        if value is not last[0]:
-            last[0], last[1] = value, processor(value)
-        return last[1]
-
-    return process
-
-
-_UNSET = object()
 
 
 class SqliteWriter(BulkWriter):
@@ -54,27 +40,30 @@ class SqliteWriter(BulkWriter):
             for row, new_id in zip(rows, ids, strict=True):
                 row["id"] = new_id
         names = [c.name for c in table.columns if c.name in rows[0]]
-        converted = []
-        for j, name in enumerate(names):
+        processors: dict[str, Callable] = {}
+        for name in names:
             column_type = table.c[name].type
             if isinstance(column_type, Boolean):
                 continue  # sqlite3 stores Python's True/False as 1/0 itself
             processor = column_type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                converted.append((j, _repeating(processor)))
+                processors[name] = processor
         quoted = ", ".join(f'"{n}"' for n in names)
         sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
         cursor = self.raw.cursor()
         try:
+            values_of = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+            converting = [(j, processors[name]) for j, name in enumerate(names) if name in processors]
             for i in range(0, len(rows), WRITE_CHUNK):
-                params = []
-                for row in rows[i:i + WRITE_CHUNK]:
-                    values = [row[n] for n in names]
-                    for j, proc in converted:
-                        values[j] = proc(values[j])
-                    params.append(values)
+                chunk = rows[i:i + WRITE_CHUNK]
+                params = list(map(values_of, chunk))
+                if converting:  # column by column: each column converted as a whole
+                    columns = list(zip(*params, strict=True))
+                    for j, processor in converting:
+                        columns[j] = convert_column(columns[j], processor)
+                    params = zip(*columns, strict=True)
                 cursor.executemany(sql, params)
-                self.advance(len(params))
+                self.advance(len(chunk))
         finally:
             cursor.close()
         return ids
