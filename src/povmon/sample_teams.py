@@ -293,25 +293,25 @@ def load(session, plan: Plan, *, user: str) -> dict:
         team_ids.append(team)
     session.flush()
     team_ids = [t.id for t in team_ids]
-    session.execute(insert(TeamMember), [
+    session.execute(insert(TeamMember.__table__), [
         {"team_id": team_ids[s.team], "cadre_id": cadres[s.cadre["身份证号"]], "role": s.role, "start_on": s.start_on,
          "end_on": s.end_on, "end_reason": s.end_reason, **common} for s in plan.stints])
-    session.execute(insert(LeaveRequest), [
+    session.execute(insert(LeaveRequest.__table__), [
         {"cadre_id": cadres[lv.cadre], "start_on": lv.start_on, "end_on": lv.end_on,
          "days": (lv.end_on - lv.start_on).days + 1, "reason": lv.reason, "approval_level": lv.level,
          "approved_by": lv.approved_by, "approved_on": lv.approved_on, "returned_on": lv.returned_on, **common}
         for lv in plan.leaves])
     if plan.outings:
-        session.execute(insert(Outing), [
+        session.execute(insert(Outing.__table__), [
             {"cadre_id": cadres[o["cadre"]], "start_on": o["day"], "end_on": o["day"], "destination": o["destination"],
              "business": o["business"], "approved_by": "乡党委书记", **common} for o in plan.outings])
-    session.execute(insert(TeamReport), [
+    session.execute(insert(TeamReport.__table__), [
         {"team_id": team_ids[i], "kind": "monthly", "report_date": day, "content": f"{day.month}月份驻村工作汇报",
          **common} for i, day in plan.reports])
-    session.execute(insert(TeamReview), [
+    session.execute(insert(TeamReview.__table__), [
         {"team_id": team_ids[i], "review_date": day, "reviewer": "乡党委、村民代表", "grade": grade,
          "content": "年度评议", **common} for i, day, grade in plan.reviews])
-    session.execute(insert(WorkLog), [
+    session.execute(insert(WorkLog.__table__), [
         {"cadre_id": cadres[number], "log_date": day, "done": done, **common} for number, day, done in plan.logs])
     return {"teams": len(plan.teams), "members": len(plan.stints), "leaves": len(plan.leaves),
             "outings": len(plan.outings), "reports": len(plan.reports), "logs": len(plan.logs)}

@@ -327,10 +327,10 @@ def import_files(session: Session, paths: list[Path], *, user: str, month: str |
         row["batch_id"] = batch.id
         row["created_at"] = now
     if inserts:
-        session.execute(insert(Attendance), inserts)
+        session.execute(insert(Attendance.__table__), inserts)
     if changes:
         session.execute(update(Attendance), [{"id": aid, "mark": new, "batch_id": batch.id} for aid, _, new in changes])
-        session.execute(insert(AuditLog), [
+        session.execute(insert(AuditLog.__table__), [
             {"at": now, "user": user, "action": "update", "table_name": "attendance", "row_id": aid, "field": "mark",
              "old_value": old, "new_value": new, "batch_id": batch.id, "note": "考勤表导入"}
             for aid, old, new in changes])
