@@ -5,17 +5,29 @@ from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
 from povmon.models.audit import AuditLog, ImportBatch, MonthClose
 from povmon.models.base import Base, Fixed2, utcnow
+from povmon.models.employment import Employment, Enterprise, PoliticalStatus, Training, TrainingParticipant
 from povmon.models.household import Household, HouseholdEvent, Member
 from povmon.models.income import Income, PovertyLine
 from povmon.models.policy import Benefit, Policy
+from povmon.models.project import (
+    AssetStatus,
+    Project,
+    ProjectAsset,
+    ProjectBeneficiary,
+    ProjectDividend,
+    ProjectFunding,
+)
 
 __all__ = [
     "AREA_LEVELS",
     "Area",
+    "AssetStatus",
     "AuditLog",
     "Base",
     "Benefit",
     "Cadre",
+    "Employment",
+    "Enterprise",
     "Fixed2",
     "Household",
     "HouseholdEvent",
@@ -26,7 +38,15 @@ __all__ = [
     "MonthClose",
     "Pairing",
     "Policy",
+    "PoliticalStatus",
     "PovertyLine",
+    "Project",
+    "ProjectAsset",
+    "ProjectBeneficiary",
+    "ProjectDividend",
+    "ProjectFunding",
+    "Training",
+    "TrainingParticipant",
     "Visit",
     "utcnow",
 ]
