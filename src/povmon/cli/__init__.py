@@ -15,11 +15,13 @@ from povmon.cli import (
     household,
     importing,
     income,
+    jobs,
     ledger,
     lines,
     measure,
     member,
     pair,
+    project,
     report,
     visit,
 )
@@ -46,6 +48,11 @@ app.add_typer(pair.app, name="pair")
 app.add_typer(visit.app, name="visit")
 app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
+app.add_typer(project.app, name="project")
+app.add_typer(project.asset_app, name="asset")
+app.add_typer(jobs.job_app, name="job")
+app.add_typer(jobs.training_app, name="training")
+app.add_typer(jobs.party_app, name="party")
 app.command("ledger")(ledger.ledger)
 app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo_cmd)

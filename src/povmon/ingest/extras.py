@@ -420,3 +420,79 @@ def import_files(session: Session, paths: list[Path], *, user: str, dry_run: boo
     savepoint.commit()
     result.batch = batch.id
     return result
+
+
+# --- the template ---------------------------------------------------------------------------------------------
+
+TEMPLATE_HELP = "填表说明"
+PREPARED_ROWS = 200  # rows prepared with text format and dropdowns below the data
+
+
+def template_book(rows_by_sheet: dict[str, list[dict]] | None = None):
+    """The projects workbook: one sheet per kind (rows keyed by canonical header), dropdowns, required in red."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from povmon import xlsx
+    from povmon.ingest.template import REQUIRED_FONT
+
+    rows_by_sheet = dict(rows_by_sheet or {})
+    unknown = set(rows_by_sheet) - set(BY_NAME)
+    if unknown:
+        raise ValueError(f"no such sheet: {', '.join(sorted(unknown))}")
+    wb = Workbook()
+    notes = wb.active
+    notes.title = TEMPLATE_HELP
+    xlsx.put(notes, 1, 1, "项目、资产、就业、培训、政治面貌导入模板（povmon project import）", font=xlsx.FONT_BOLD,
+             border=False)
+    line = 3
+    for kind in KINDS:
+        xlsx.put(notes, line, 1, f"「{kind.name}」：{kind.help}；必填列（红色）："
+                 f"{'、'.join(c.header for c in kind.required())}", border=False)
+        line += 1
+    xlsx.put(notes, line + 1, 1, "按表头识别工作表，表名、列的顺序可以改；日期可写 2019-03-01、2019.3.1、2019年3月1日；"
+             "金额单位：元。一次导入要么全部写入，要么（有任何一行出错时）全部不写。", border=False)
+    notes.column_dimensions["A"].width = 110
+    for kind in KINDS:
+        ws = wb.create_sheet(kind.name)
+        for j, col in enumerate(kind.columns, start=1):
+            xlsx.put(ws, 1, j, col.header, font=REQUIRED_FONT if col.required else xlsx.FONT_BOLD, align=xlsx.CENTER,
+                     fill=xlsx.HEADER_FILL)
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = max(12, xlsx.display_width(col.header) + 4,
+                                                     20 if col.text else 0)
+            if col.text:
+                ws.column_dimensions[letter].number_format = xlsx.TEXT_FORMAT
+        rows = rows_by_sheet.get(kind.name, [])
+        painter = xlsx.Painter(ws)
+        for i, row in enumerate(rows, start=2):
+            for j, col in enumerate(kind.columns, start=1):
+                value = row.get(col.header)
+                if value is None:
+                    continue
+                fmt = xlsx.TEXT_FORMAT if col.text else (xlsx.DATE_FORMAT if isinstance(value, dt.date) else None)
+                painter.put(i, j, value, number_format=fmt, border=False)
+        last = max(len(rows) + 1, PREPARED_ROWS + 1)
+        for j, col in enumerate(kind.columns, start=1):
+            if col.vocab is None:
+                continue
+            letter = get_column_letter(j)
+            validation = DataValidation(type="list", formula1='"' + ",".join(col.vocab.labels()) + '"',
+                                        allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                                        errorTitle=col.header, error=f"请从下拉列表中选择{col.header}")
+            validation.add(f"{letter}2:{letter}{last}")
+            ws.add_data_validation(validation)
+        ws.freeze_panes = "A2"
+        xlsx.a4(ws, landscape=True, repeat_rows="1:1")
+    return wb
+
+
+def write_template(path: Path, rows_by_sheet: dict[str, list[dict]] | None = None) -> Path:
+    """Write the projects template (with rows, for the sample county) atomically."""
+    from povmon import files
+
+    wb = template_book(rows_by_sheet)
+    with files.atomic(path, private=False) as temporary:
+        wb.save(temporary)
+    return path
