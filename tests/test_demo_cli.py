@@ -12,6 +12,7 @@ from povmon import demo
 from povmon.cli import app
 from povmon.db import make_engine, session_factory
 from povmon.models import Household, ImportBatch
+from povmon.sample_extras import FILE_EXTRAS
 from povmon.sample import FILES
 
 pytestmark = pytest.mark.skipif(
@@ -35,7 +36,8 @@ def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path):
     assert forced.exit_code == 0, forced.output
     engine = make_engine(f"sqlite:///{folder / 'povmon.db'}")
     with session_factory(engine)() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 1  # a fresh database, not added to
+        # a fresh database, not added to: the register's import and the projects workbook's
+        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 2
         assert session.scalar(select(func.count()).select_from(Household)) > 15_000
     engine.dispose()
 
@@ -44,5 +46,6 @@ def test_the_committed_sample_workbooks_are_what_the_generator_writes(tmp_path):
     result = runner.invoke(app, ["sample", "generate", str(tmp_path)])
     assert result.exit_code == 0, result.output
     committed = demo.sample_files()
-    for name, path in zip(FILES, committed, strict=True):
+    committed = [*committed, demo.extras_file(committed)]
+    for name, path in zip((*FILES, FILE_EXTRAS), committed, strict=True):
         assert (tmp_path / name).read_bytes() == path.read_bytes(), f"{name} differs from sample_data/"

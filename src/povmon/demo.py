@@ -25,10 +25,13 @@ from povmon import files as fs
 from povmon.db import make_engine, session_factory, upgrade
 from povmon.errors import PovmonError
 from povmon.ingest import ImportOptions, ImportResult, import_files
+from povmon.ingest.extras import ExtrasResult
+from povmon.ingest.extras import import_files as import_extras
 from povmon.ingest.importer import Progress
 from povmon.models import Household
 from povmon.reports import ledger, ledger_xlsx, monthly, monthly_xlsx
 from povmon.sample import AS_OF, FILES, REGISTER_DATE
+from povmon.sample_extras import FILE_EXTRAS
 
 DEFAULT_DIR = Path("povmon-demo")
 DB_FILE = "povmon.db"
@@ -52,6 +55,7 @@ class DemoResult:
     ledger_file: Path
     ledgers: int
     example_household: str | None  # a household of 野则河村, for the newcomer's next command
+    extras: ExtrasResult | None = None  # the projects workbook's import (sample_extras), when it was there
 
 
 def sample_files() -> list[Path]:
@@ -130,6 +134,7 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             first = imported.errors[0]
             raise PovmonError(f"示例数据导入出错（{len(imported.errors)} 处，例如 {first.file}「{first.sheet}」"
                               f"第 {first.row} 行：{first.message}）；请重新生成示例数据。")
+        extras = _import_extras(factory, files, user)
         report_file = directory / REPORT_FILE
         ledger_file = directory / LEDGER_FILE
         with factory() as session, session.begin():
@@ -144,7 +149,27 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             )
     finally:
         engine.dispose()
-    return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example)
+    return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example, extras)
+
+
+def extras_file(files: list[Path]) -> Path | None:
+    """The projects workbook beside the sample workbooks (sample_extras.FILE_EXTRAS), when it is there."""
+    path = files[0].parent / FILE_EXTRAS if files else None
+    return path if path is not None and path.is_file() else None
+
+
+def _import_extras(factory, files: list[Path], user: str) -> ExtrasResult | None:
+    """Projects, assets, employment, training and party members, through ``povmon project import``'s path."""
+    path = extras_file(files)
+    if path is None:
+        return None
+    with factory() as session, session.begin():
+        result = import_extras(session, [path], user=user)
+    if result.errors:
+        first = result.errors[0]
+        raise PovmonError(f"示例数据导入出错（{len(result.errors)} 处，例如 {first.file}「{first.sheet}」"
+                          f"第 {first.row} 行：{first.message}）；请重新生成示例数据。")
+    return result
 
 
 def _mark(database: Path) -> None:

@@ -951,5 +951,9 @@ def write(directory: Path, seed: int = SEED, progress: Callable[[str], None] | N
                 template.write(temporary, per_file[name])
                 _normalize_zip(temporary)
         paths.append(path)
-    return paths
+    from povmon import sample_extras  # projects, employment, training, party members: a stream of their own
 
+    if progress:
+        progress(sample_extras.FILE_EXTRAS)
+    paths.append(sample_extras.write(directory, seed, county))
+    return paths

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from povmon import console, demo, files, sample
+from povmon import console, demo, files, sample, sample_extras
 from povmon.cli.common import ForceOption, UserOption, user_of
 from povmon.cli.importing import ImportProgress
 from povmon.cli.report import render
@@ -63,7 +63,7 @@ def generate_cmd(
     Example: povmon sample generate sample_data
     """
     if directory.exists():
-        for name in sample.FILES:
+        for name in (*sample.FILES, sample_extras.FILE_EXTRAS):
             files.check_target(directory / name, force=force)
     paths = sample.write(directory, seed, progress=lambda name: console.info(f"生成 {directory / name} ……"))
     console.success(f"已生成 {len(paths)} 个示例工作簿：{directory}")
