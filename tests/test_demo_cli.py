@@ -12,8 +12,8 @@ from povmon import demo
 from povmon.cli import app
 from povmon.db import make_engine, session_factory
 from povmon.models import Household, ImportBatch
-from povmon.sample_extras import FILE_EXTRAS
 from povmon.sample import FILES
+from povmon.sample_extras import FILE_EXTRAS
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("POVMON_TEST_DATABASE_URL")),
