@@ -297,3 +297,15 @@ def test_project_report_json(golden):
     water = json.loads(CliRunner().invoke(app, ["project", "list", "--area", "东营村", "--year", "2019", "--json",
                                                 "--db", url]).stdout)
     assert {p["name"]: p["beneficiary_households"] for p in water["projects"]}["东营村饮水安全工程"] == 229
+
+
+def test_monthly_summary_carries_the_figures(session):
+    areas = _areas(session, "2019-01")
+    assert areas["野则河村"]["party_members"] == 14 and areas["岔口村"]["party_members"] == 23
+    xiying = areas["西营镇"]
+    assert xiying["dividends_yuan"] == "459000.00"  # the 2018 dividends, paid on 15 January 2019
+    assert xiying["wage_households"] == 1_034
+    assert areas["交城县"]["party_members"] == 37
+    assert _areas(session, "2018-12")["西营镇"]["trained_people"] == sum(
+        _areas(session, "2018-12")[v]["trained_people"] for v in ("东营村", "西营村", "大陵庄村", "寨子村", "石侯村",
+                                                                  "王明寨村", "辛南村"))

@@ -76,14 +76,7 @@ def _present_members(session: Session, day: dt.date, area_ids: list[int] | None)
 
 def party_members(session: Session, day: dt.date, area_ids: list[int] | None = None) -> int:
     """People present on the day whose 政治面貌 then is a party member's."""
-    latest: dict[str, tuple[dt.date, int, str]] = {}
-    for number, status, since, sid in session.execute(
-            select(PoliticalStatus.id_number, PoliticalStatus.status, PoliticalStatus.since, PoliticalStatus.id)
-            .where(PoliticalStatus.since <= day)):
-        key = (since, sid)
-        if number not in latest or key > latest[number][:2]:
-            latest[number] = (since, sid, status)
-    party = {n for n, (_, _, status) in latest.items() if status in PARTY}
+    party = _party_numbers(session, day)
     return len({row.id_number for row in _present_members(session, day, area_ids) if row.id_number in party})
 
 
@@ -261,3 +254,79 @@ def summary(session: Session, area: Area | None, day: dt.date, year: int | None 
         "assets": len(assets(session, day, ids)),
         "assets_needing_attention": len(assets(session, day, ids, attention_only=True)),
     }
+
+
+# --- the monthly summary's figures (reports.monthly: per village, rolled up like the others) ------------------
+
+MONTHLY_FIELDS = ("party_members", "employed_people", "wage_households", "trained_people", "dividends_yuan")
+
+
+def monthly_zero() -> dict:
+    """An area's monthly figures before anything is counted."""
+    return {"party_members": 0, "employed_people": 0, "wage_households": 0, "trained_people": 0,
+            "dividends_yuan": ZERO}
+
+
+def monthly_add(into: dict, other: dict) -> None:
+    """Add a child area's monthly figures."""
+    for key in MONTHLY_FIELDS:
+        into[key] += other[key]
+
+
+def monthly_json(values: dict) -> dict:
+    """The monthly figures in docs/CONTRACTS.md's order, money as a two-decimal string."""
+    return {k: yuan(values[k]) if k == "dividends_yuan" else values[k] for k in MONTHLY_FIELDS}
+
+
+def monthly_by_village(session: Session, first: dt.date, as_of: dt.date, area_ids: list[int] | None,
+                       villages: dict[int, int], statuses: dict) -> dict[int, dict]:
+    """{village id: figures}: party members and employed people present on as_of, registered households with a
+    job reaching the wage threshold on as_of, people trained and dividends paid during the month."""
+    result: dict[int, dict] = defaultdict(monthly_zero)
+    party = _party_numbers(session, as_of)
+    for row in _present_members(session, as_of, area_ids):
+        if row.id_number in party and row.household_id in villages:
+            result[villages[row.household_id]]["party_members"] += 1
+    query = (select(Employment.member_id, Employment.monthly_wage, Member.household_id)
+             .join(Member, Member.id == Employment.member_id)
+             .where(Employment.active_on(as_of), Member.present_on(as_of)))
+    people: dict[int, set[int]] = defaultdict(set)
+    wage: dict[int, set[int]] = defaultdict(set)
+    for member_id, monthly_wage, hid in session.execute(snapshot.restrict(query, Member.household_id, area_ids)):
+        village = villages.get(hid)
+        if village is None:
+            continue
+        people[village].add(member_id)
+        state = statuses.get(hid)
+        if state is not None and state.registered and monthly_wage >= MONTHLY_WAGE_THRESHOLD:
+            wage[village].add(hid)
+    for village, ids in people.items():
+        result[village]["employed_people"] = len(ids)
+    for village, ids in wage.items():
+        result[village]["wage_households"] = len(ids)
+    query = (select(Member.household_id, Member.id_number).join(TrainingParticipant,
+                                                                TrainingParticipant.member_id == Member.id)
+             .join(Training, Training.id == TrainingParticipant.training_id)
+             .where(Training.held_on >= first, Training.held_on <= as_of))
+    trained: dict[int, set[str]] = defaultdict(set)
+    for hid, number in session.execute(snapshot.restrict(query, Member.household_id, area_ids)):
+        if hid in villages:
+            trained[villages[hid]].add(number)
+    for village, numbers in trained.items():
+        result[village]["trained_people"] = len(numbers)
+    query = select(ProjectDividend.household_id, ProjectDividend.amount).where(
+        ProjectDividend.paid_on >= first, ProjectDividend.paid_on <= as_of)
+    for hid, amount in session.execute(snapshot.restrict(query, ProjectDividend.household_id, area_ids)):
+        if hid in villages:
+            result[villages[hid]]["dividends_yuan"] += amount
+    return dict(result)
+
+
+def _party_numbers(session: Session, day: dt.date) -> set[str]:
+    latest: dict[str, tuple[dt.date, int, str]] = {}
+    for number, status, since, sid in session.execute(
+            select(PoliticalStatus.id_number, PoliticalStatus.status, PoliticalStatus.since, PoliticalStatus.id)
+            .where(PoliticalStatus.since <= day)):
+        if number not in latest or (since, sid) > latest[number][:2]:
+            latest[number] = (since, sid, status)
+    return {n for n, (_, _, status) in latest.items() if status in PARTY}

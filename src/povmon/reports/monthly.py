@@ -35,6 +35,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from povmon.models import Area, Benefit, Cadre, Household, HouseholdEvent, Member, Pairing, Policy, Visit
+from povmon.reports import extras as extras_figures
 from povmon.rules import exit_standard, parse
 from povmon.rules.dates import age_on
 from povmon.rules.lines import LineValue
@@ -93,6 +94,7 @@ class AreaFigures:
     monitoring_added: int = 0
     risk_eliminated: int = 0
     cadre_ids: set[int] = field(default_factory=set, repr=False)
+    extras: dict = field(default_factory=extras_figures.monthly_zero, repr=False)  # reports.extras.MONTHLY_FIELDS
 
     @property
     def cadres(self) -> int:
@@ -114,6 +116,7 @@ class AreaFigures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.benefits += other.benefits
         self.cadre_ids |= other.cadre_ids
+        extras_figures.monthly_add(self.extras, other.extras)
 
     def as_json(self) -> dict:
         """The entry of docs/CONTRACTS.md, field by field, in its order."""
@@ -125,6 +128,7 @@ class AreaFigures:
                 out[name] = yuan(self.benefits)
             else:
                 out[name] = getattr(self, name)
+        out.update(extras_figures.monthly_json(self.extras))  # after the contract's first keys (docs/CONTRACTS.md)
         return out
 
 
@@ -306,6 +310,11 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
     for area_id, amount in _benefits_in_month(session, month, scope_ids):
         if area_id in figures:
             figures[area_id].benefits += amount or Decimal(0)
+
+    for area_id, values in extras_figures.monthly_by_village(session, month.first, as_of, scope_ids, villages,
+                                                             statuses).items():
+        if area_id in figures:
+            figures[area_id].extras = values
 
     # roll up: children before parents (reverse pre-order), so each area adds its finished children
     for area, _ in reversed(order):
