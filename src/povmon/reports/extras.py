@@ -146,7 +146,7 @@ def dividends_paid(session: Session, start: dt.date, end: dt.date, area_ids: lis
 
 
 def projects(session: Session, area_ids: list[int] | None, year: int) -> list[dict]:
-    """Every project of the areas with its funding, beneficiaries, assets and the year's dividends."""
+    """Every project of the areas with its funding, beneficiaries, assets and the dividends paid in the year."""
     query = select(Project).options(selectinload(Project.funding), selectinload(Project.beneficiaries),
                                     selectinload(Project.dividends), selectinload(Project.assets),
                                     selectinload(Project.area))
@@ -154,7 +154,7 @@ def projects(session: Session, area_ids: list[int] | None, year: int) -> list[di
         query = query.where(Project.area_id.in_(area_ids))
     rows = []
     for p in session.scalars(query.order_by(Project.area_id, Project.id)):
-        paid = [d for d in p.dividends if d.year == year]
+        paid = [d for d in p.dividends if d.paid_on.year == year]  # paid in the year (whatever year they are for)
         funding: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for f in p.funding:
             funding[f.source] += f.amount
