@@ -168,3 +168,27 @@ def test_a_dividend_counts_once_in_the_income_ledger(cli_db, cli_session):
     cli_session.rollback()
     dividend = cli_session.scalar(select(ProjectDividend))
     assert dividend.income_id is None and cli_session.get(Benefit, dividend.benefit_id).amount == Decimal("800.00")
+
+
+def test_report_workbook_is_a4_names_its_area_and_has_signature_lines(cli_db, cli_session, tmp_path):
+    poor, _ = _register(cli_session)
+    assert run(cli_db, "job", "enterprise", "泰峰包装", "--industry", "工业").exit_code == 0
+    assert run(cli_db, "job", "add", poor.members[0].id_number, "--enterprise", "泰峰包装", "--from", "2018-01-02",
+               "--wage", "1200").exit_code == 0
+    out = tmp_path / "台账.xlsx"
+    made = run(cli_db, "project", "report", "--area", "西营镇", "--as-of", "2019-01-31", "-o", out, "--show-ids")
+    assert made.exit_code == 0, made.output
+    wb = load_workbook(out)
+    assert {"汇总", "项目台账", "资产台账", "闲置损毁资产", "务工人员"} <= set(wb.sheetnames)
+    for ws in wb.worksheets:
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.print_title_rows == "$1:$3"
+        assert "西营镇" in ws.oddHeader.center.text and ws["A1"].value.startswith("西营镇")
+        texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+        assert {"制表人：", "审核人：", "负责人：", "单位（盖章）："} <= texts
+    jobs = wb["务工人员"]
+    assert jobs["C4"].value == poor.members[0].id_number  # --show-ids
+    cli_session.rollback()
+    exports = cli_session.scalars(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert [e.note for e in exports] == [f"project report --show-ids {poor.code}"]
+    masked = run(cli_db, "project", "report", "--area", "西营镇", "--as-of", "2019-01-31", "-o", out, "--force")
+    assert masked.exit_code == 0 and "*" in load_workbook(out)["务工人员"]["C4"].value

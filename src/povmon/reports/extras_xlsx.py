@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from povmon import files, xlsx
@@ -143,6 +144,12 @@ def _sheet(ws, book: Book, sheet: Sheet) -> None:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         row += 1
     xlsx.fit_widths(ws, first_row=3, maximum=36 if last > 2 else 60)
+    widths = [ws.column_dimensions[get_column_letter(j)].width or 10 for j in range(1, last + 1)]
+    for i, values in enumerate(sheet.rows, start=4):  # a wrapped cell's row grows to show all of it on paper
+        lines = max((xlsx.text_lines(v, w) for v, w in zip(values, widths, strict=False) if isinstance(v, str)),
+                    default=1)
+        if lines > 1:
+            ws.row_dimensions[i].height = xlsx.line_height() * lines
     row += 1
     # the signature lines: spread over the columns, one row each for signatures and the date
     step = max(1, last // len(SIGNATURES))
