@@ -103,7 +103,10 @@ def job_end_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """某日结束一名成员在企业的务工。"""
+    """某日结束一名成员在企业的务工。
+
+    Example: povmon job end 142323198001011234 --enterprise 山西文源包装 --date 2019-06-30
+    """
     ask = Asker()
     id_number = ask(id_number, "ID_NUMBER", "身份证号")
     enterprise = ask(enterprise, "--enterprise", "企业名称")
@@ -126,7 +129,10 @@ def job_list_cmd(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """列出某日在岗的务工人员（身份证号默认遮挡）。"""
+    """列出某日在岗的务工人员（身份证号默认遮挡）。
+
+    Example: povmon job list --area 野则河村 --as-of 2019-01-31
+    """
     day = parse_day(as_of)
     with unit_of_work(db, writes=show_ids) as session:
         rows = extras.jobs(session, day, extras.under(session, _area(session, area)), show_ids=show_ids)
@@ -203,7 +209,10 @@ def training_list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """列出一段时间内的培训和参加人数。"""
+    """列出一段时间内的培训和参加人数。
+
+    Example: povmon training list --area 西营镇 --from 2018-01-01 --to 2018-12-31
+    """
     last = parse_day(end, "--to")
     first = parse_day(start, "--from") if start else dt.date(last.year, 1, 1)
     with unit_of_work(db) as session:
@@ -254,7 +263,10 @@ def party_count_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """某日一个地区在册的党员人数（中共党员和预备党员）。"""
+    """某日一个地区在册的党员人数（中共党员和预备党员）。
+
+    Example: povmon party count --area 野则河村 --as-of 2019-01-31
+    """
     day = parse_day(as_of)
     with unit_of_work(db) as session:
         place = _area(session, area)

@@ -168,7 +168,10 @@ def list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """列出项目：类别、投资、资金来源、受益户、当年分红、资产。"""
+    """列出项目：类别、投资、资金来源、受益户、当年分红、资产。
+
+    Example: povmon project list --area 西营镇 --year 2019
+    """
     import datetime as dt
 
     year = year or dt.date.today().year
@@ -190,7 +193,10 @@ def unpaid_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """列出某年分红没有发到每个受益户的项目。"""
+    """列出某年分红没有发到每个受益户的项目。
+
+    Example: povmon project unpaid --year 2018 --area 西营镇
+    """
     with unit_of_work(db) as session:
         rows = projects.unpaid(session, year, extras.under(session, _area(session, area)))
     if json:
@@ -245,7 +251,10 @@ def template_cmd(
     out: Annotated[Path, typer.Argument(help="模板文件路径（.xlsx）。", show_default=False)],
     force: ForceOption = False,
 ) -> None:
-    """生成项目工作簿的空白模板（含下拉列表和填表说明）。"""
+    """生成项目工作簿的空白模板（含下拉列表和填表说明）。
+
+    Example: povmon project template 项目模板.xlsx
+    """
     from povmon.ingest import extras as ingest_extras
 
     output_file(out, force=force)
@@ -370,7 +379,10 @@ def asset_list_cmd(
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """列出项目资产及其某日的状态。"""
+    """列出项目资产及其某日的状态。
+
+    Example: povmon asset list --attention --as-of 2019-03-31
+    """
     day = parse_day(as_of)
     with unit_of_work(db) as session:
         rows = extras.assets(session, day, extras.under(session, _area(session, area)), attention_only=attention)
