@@ -141,3 +141,21 @@ def test_training_and_party_members(session):
     assert extras.party_members(session, dt.date(2009, 1, 1)) == 0
     assert extras.party_members(session, dt.date(2019, 1, 31)) == 1
     assert extras.party_members(session, dt.date(2019, 1, 31), extras.under(session, village.parent)) == 1
+
+
+def test_the_household_ledger_lists_jobs_training_projects_and_party(session):
+    from povmon.reports import ledger
+
+    village = _village(session)
+    hh = f.household(session, "141122102001X007", village=village)
+    firm = employment.add_enterprise(session, name="欧格软包", industry="工业", user=U).record
+    employment.hire(session, hh.members[0], firm, start="2018-03-01", wage="1500", user=U)
+    employment.hire(session, hh.members[1], firm, start="2019-03-01", wage="1500", user=U)  # after the ledger's day
+    employment.set_political(session, hh.members[0], status="党员", since="2001-07-01", user=U)
+    p = projects.add(session, village, name="冷库", kind="资产收益", investment="100", dividend="500",
+                     completed="2018-01-01", user=U).record
+    projects.add_beneficiary(session, p, hh, user=U)
+    projects.pay_dividend(session, p, hh, year=2018, paid_on=D, user=U)
+    (one,) = ledger.ledgers(session, [hh.id], dt.date(2019, 1, 31))
+    assert [(w.kind, w.amount) for w in one.work] == [
+        ("政治面貌", None), ("项目", None), ("务工", Decimal("1500.00")), ("分红", Decimal("500.00"))]

@@ -33,6 +33,7 @@ from povmon.models import (
     PoliticalStatus,
     Project,
     ProjectAsset,
+    ProjectBeneficiary,
     ProjectDividend,
     Training,
     TrainingParticipant,
@@ -47,6 +48,7 @@ from povmon.rules.projects import (
     INDUSTRY,
     MONTHLY_WAGE_THRESHOLD,
     PARTY,
+    POLITICAL_STATUS,
     PROJECT_KIND,
 )
 from povmon.services import snapshot
@@ -330,3 +332,46 @@ def _party_numbers(session: Session, day: dt.date) -> set[str]:
         if number not in latest or (since, sid) > latest[number][:2]:
             latest[number] = (since, sid, status)
     return {n for n, (_, _, status) in latest.items() if status in PARTY}
+
+
+# --- the household ledger's lines (reports.ledger, 帮扶账: 就业、培训与项目) ---------------------------------------
+
+
+def household_lines(session: Session, household_ids: list[int], as_of: dt.date
+                    ) -> dict[int, list[tuple[dt.date, str, str, Decimal | None]]]:
+    """{household id: [(date, kind, text, amount)]}: jobs, training, projects, dividends and 政治面貌 up to a day."""
+    lines: dict[int, list] = defaultdict(list)
+    if not household_ids:
+        return {}
+    ids = list(household_ids)
+    members = {m.id: m for m in session.scalars(select(Member).where(Member.household_id.in_(ids)))}
+    for job in session.scalars(select(Employment).options(selectinload(Employment.enterprise))
+                               .where(Employment.member_id.in_(list(members)), Employment.start_on <= as_of)):
+        m = members[job.member_id]
+        text = f"{m.name} 在{job.enterprise.name}务工" + (f"（{job.post}）" if job.post else "") + "，月工资"
+        if job.end_on and job.end_on <= as_of:
+            text = f"{m.name} 在{job.enterprise.name}务工至 {job.end_on.isoformat()}，月工资"
+        lines[m.household_id].append((job.start_on, "务工", text, job.monthly_wage))
+    query = (select(TrainingParticipant.member_id, Training).join(Training)
+             .where(TrainingParticipant.member_id.in_(list(members)), Training.held_on <= as_of))
+    for member_id, course in session.execute(query):
+        m = members[member_id]
+        by = f"（{course.provider}）" if course.provider else ""
+        lines[m.household_id].append((course.held_on, "培训", f"{m.name} 参加{course.course}{by}", None))
+    for b in session.scalars(select(ProjectBeneficiary).options(selectinload(ProjectBeneficiary.project))
+                             .where(ProjectBeneficiary.household_id.in_(ids))):
+        day = b.since or b.project.completed_on or b.project.start_on
+        if day is None or day > as_of:
+            continue
+        share = "".join(x for x in (f"，{b.area_mu} 亩" if b.area_mu else "", f"，{b.quantity}" if b.quantity else ""))
+        lines[b.household_id].append((day, "项目", f"{b.project.name}（{PROJECT_KIND.label(b.project.kind)}）受益户"
+                                      + share, None))
+    for d in session.scalars(select(ProjectDividend).options(selectinload(ProjectDividend.project))
+                             .where(ProjectDividend.household_id.in_(ids), ProjectDividend.paid_on <= as_of)):
+        lines[d.household_id].append((d.paid_on, "分红", f"{d.project.name} {d.year}年资产收益分红", d.amount))
+    numbers = {m.id_number: m for m in members.values() if m.left_on is None or m.left_on > as_of}
+    for p in session.scalars(select(PoliticalStatus).where(PoliticalStatus.id_number.in_(list(numbers)),
+                                                           PoliticalStatus.since <= as_of)):
+        m = numbers[p.id_number]
+        lines[m.household_id].append((p.since, "政治面貌", f"{m.name} {POLITICAL_STATUS.label(p.status)}", None))
+    return {h: sorted(v, key=lambda line: (line[0], line[1], line[2])) for h, v in lines.items()}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from povmon.models import (
     Policy,
     Visit,
 )
+from povmon.reports import extras
 from povmon.rules import exit_standard, idcard
 from povmon.rules.dates import age_on
 from povmon.rules.income import IncomeYear, per_capita
@@ -251,6 +252,7 @@ class Ledger:
     pairings: list[PairingLine]
     measures: list[MeasureLine]
     visits: list[VisitLine]
+    work: list[MeasureLine] = field(default_factory=list)  # 就业、培训与项目 (reports.extras.household_lines)
 
     @property
     def status_label(self) -> str:
@@ -454,16 +456,18 @@ def ledgers(
             for c in session.scalars(select(Cadre).where(Cadre.id.in_(part))):
                 cadre_line(c)
 
+        work = extras.household_lines(session, list(ids), as_of)
         for household_id in ids:
             house = households[household_id]
-            yield _ledger(
+            yield replace(_ledger(
                 house, as_of, areas.path(house.village_id), book, policies,
                 members.get(household_id, []), events.get(household_id, []), incomes.get(household_id, []),
                 benefits.get(household_id, []), pairings.get(household_id, []), measures.get(household_id, []),
                 visits.get(household_id, []),
                 [cadre_line(c) for c in secretaries.get(house.village_id, [])],
                 cadre_cache, mask_id, mask_phone,
-            )
+            ), work=[MeasureLine(day, kind, text, amount, None) for day, kind, text, amount in
+                     work.get(household_id, [])])
 
 
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
