@@ -17,6 +17,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from povmon.models import Area, TeamMember, WorkTeam
+from povmon.reports.extras import monthly_json, monthly_zero
 
 from . import factories as f
 
@@ -142,7 +143,8 @@ def _entry(level, code, name, parent, *values) -> dict:
         "work_teams", "first_secretaries",
     )
     assert len(values) == len(keys)
-    return {"level": level, "code": code, "name": name, "parent": parent, **dict(zip(keys, values, strict=True))}
+    return {"level": level, "code": code, "name": name, "parent": parent, **dict(zip(keys, values, strict=True)),
+            **monthly_json(monthly_zero())}  # no projects, jobs, training or party members in this register
 
 
 # values in order: hh ppl, registered, poor, exited, monitored (hh ppl each), incidence, below paired unpaired,

@@ -13,6 +13,7 @@ from povmon.cli import app
 from povmon.db import make_engine, session_factory
 from povmon.models import Household, ImportBatch
 from povmon.sample import FILE_ATTENDANCE, FILES
+from povmon.sample_extras import FILE_EXTRAS
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("POVMON_TEST_DATABASE_URL")),
@@ -35,9 +36,9 @@ def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path):
     assert forced.exit_code == 0, forced.output
     engine = make_engine(f"sqlite:///{folder / 'povmon.db'}")
     with session_factory(engine)() as session:
-        # a fresh database, not added to: the register's import, the sample work teams, their attendance and
-        # the departments' lists (issue 12), once each
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 3 + len(sample_monitor.DEPT_FILES)
+        # a fresh database, not added to: the register's import, the sample work teams, their attendance,
+        # the projects workbook and the departments' lists (issue 12), once each
+        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 4 + len(sample_monitor.DEPT_FILES)
         assert session.scalar(select(func.count()).select_from(Household)) > 15_000
     engine.dispose()
 
@@ -46,7 +47,8 @@ def test_the_committed_sample_workbooks_are_what_the_generator_writes(tmp_path):
     result = runner.invoke(app, ["sample", "generate", str(tmp_path)])
     assert result.exit_code == 0, result.output
     committed = demo.sample_files()
-    for name, path in zip(FILES, committed, strict=True):  # the register's three
+    committed = [*committed, demo.extras_file(committed)]
+    for name, path in zip((*FILES, FILE_EXTRAS), committed, strict=True):
         assert (tmp_path / name).read_bytes() == path.read_bytes(), f"{name} differs from sample_data/"
     assert (tmp_path / FILE_ATTENDANCE).read_bytes() == demo.attendance_file().read_bytes()
     for path, _ in sample_monitor.dept_files():

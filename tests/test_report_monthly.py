@@ -32,6 +32,8 @@ def test_json_keys_are_exactly_the_contracts_in_its_order(session):
         "monitored_people", "incidence_pct", "below_line_households", "paired_households", "unpaired_households",
         "cadres", "visited_households", "benefits_yuan", "identified", "exited", "returned", "monitoring_added",
         "risk_eliminated", "work_teams", "first_secretaries",
+        # issue 16, after the contract's first keys (docs/CONTRACTS.md)
+        "party_members", "employed_people", "wage_households", "trained_people", "dividends_yuan",
     ]
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from povmon.models import Area, Benefit, Income, Pairing, Visit
-from povmon.reports import monthly
+from povmon.reports import extras, monthly
 from povmon.rules.income import IncomeYear, per_capita
 from povmon.rules.lines import resolve
 from povmon.rules.status import POOR_NOW, REGISTERED, effective, status_on
@@ -136,6 +136,7 @@ def _reference(session, households, month: monthly.Month) -> dict:
         row["incidence_pct"] = f"{pct:.2f}"
         row["cadres"] = len(set().union(*(cadres[i] for i in ids)))
         row["benefits_yuan"] = f"{sum((benefits[i] for i in ids), Decimal(0)):.2f}"
+        row.update(extras.monthly_json(extras.monthly_zero()))  # the random registers have no projects or jobs
         out.append(row)
     return {"month": month.label, "as_of": as_of.isoformat(), "areas": out}
 

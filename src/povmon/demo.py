@@ -25,10 +25,13 @@ from povmon import files as fs
 from povmon.db import make_engine, session_factory, upgrade
 from povmon.errors import PovmonError
 from povmon.ingest import ImportOptions, ImportResult, import_files
+from povmon.ingest.extras import ExtrasResult
+from povmon.ingest.extras import import_files as import_extras
 from povmon.ingest.importer import Progress
 from povmon.models import Household
 from povmon.reports import ledger, ledger_xlsx, monthly, monthly_xlsx
 from povmon.sample import AS_OF, FILE_ATTENDANCE, FILES, REGISTER_DATE, SEED
+from povmon.sample_extras import FILE_EXTRAS
 from povmon.sample_monitor import SCREEN_DATE, dept_files
 
 DEFAULT_DIR = Path("povmon-demo")
@@ -56,6 +59,7 @@ class DemoResult:
     teams: dict | None = None  # the work teams loaded (sample_teams.load) and the attendance imported
     dept_lists: int = 0  # departments' lists imported (防止返贫动态监测)
     leads: int = 0  # leads the screening as of SCREEN_DATE recorded
+    extras: ExtrasResult | None = None  # the projects workbook's import (sample_extras), when it was there
 
 
 def sample_files() -> list[Path]:
@@ -157,6 +161,7 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
         with factory() as session, session.begin():
             teams = load_teams(session, user=user)
         dept_lists, leads = _monitoring(factory, user)
+        extras = _import_extras(factory, files, user)
         report_file = directory / REPORT_FILE
         ledger_file = directory / LEDGER_FILE
         with factory() as session, session.begin():
@@ -172,7 +177,7 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
     finally:
         engine.dispose()
     return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example,
-                      teams, dept_lists, leads)
+                      teams, dept_lists, leads, extras)
 
 
 def _monitoring(factory, user: str) -> tuple[int, int]:
@@ -186,6 +191,26 @@ def _monitoring(factory, user: str) -> tuple[int, int]:
             import_dept(session, path, dept, as_of=SCREEN_DATE, user=user)
         screened = monitoring.screen(session, SCREEN_DATE, user=user)
     return len(lists), screened.counts["new"]
+
+
+def extras_file(files: list[Path]) -> Path | None:
+    """The projects workbook beside the sample workbooks (sample_extras.FILE_EXTRAS), when it is there."""
+    path = files[0].parent / FILE_EXTRAS if files else None
+    return path if path is not None and path.is_file() else None
+
+
+def _import_extras(factory, files: list[Path], user: str) -> ExtrasResult | None:
+    """Projects, assets, employment, training and party members, through ``povmon project import``'s path."""
+    path = extras_file(files)
+    if path is None:
+        return None
+    with factory() as session, session.begin():
+        result = import_extras(session, [path], user=user)
+    if result.errors:
+        first = result.errors[0]
+        raise PovmonError(f"示例数据导入出错（{len(result.errors)} 处，例如 {first.file}「{first.sheet}」"
+                          f"第 {first.row} 行：{first.message}）；请重新生成示例数据。")
+    return result
 
 
 def _mark(database: Path) -> None:

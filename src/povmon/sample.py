@@ -962,5 +962,9 @@ def write(directory: Path, seed: int = SEED, progress: Callable[[str], None] | N
     with files.atomic(path, private=False) as temporary:
         sample_teams.write_attendance(temporary, sample_teams.build(county, seed))
     paths.append(path)
-    return paths
+    from povmon import sample_extras  # projects, employment, training, party members: a stream of their own
 
+    if progress:
+        progress(sample_extras.FILE_EXTRAS)
+    paths.append(sample_extras.write(directory, seed, county))
+    return paths

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from povmon import console, demo, files, sample, sample_monitor
+from povmon import console, demo, files, sample, sample_extras, sample_monitor
 from povmon.cli.common import ForceOption, UserOption, user_of
 from povmon.cli.importing import ImportProgress
 from povmon.cli.report import render
@@ -71,7 +71,7 @@ def generate_cmd(
     Example: povmon sample generate sample_data
     """
     if directory.exists():
-        for name in (*sample.ALL_FILES, *sample_monitor.DEPT_FILES):
+        for name in (*sample.ALL_FILES, sample_extras.FILE_EXTRAS, *sample_monitor.DEPT_FILES):
             files.check_target(directory / name, force=force)
     paths = sample.write(directory, seed, progress=lambda name: console.info(f"生成 {directory / name} ……"))
     console.info(f"生成 {len(sample_monitor.DEPT_FILES)} 份部门名单（防止返贫动态监测）……")

@@ -5,10 +5,19 @@ from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
 from povmon.models.audit import AuditLog, ImportBatch, MonthClose
 from povmon.models.base import Base, Fixed2, utcnow
+from povmon.models.employment import Employment, Enterprise, PoliticalStatus, Training, TrainingParticipant
 from povmon.models.household import Household, HouseholdEvent, Member
 from povmon.models.income import Income, PovertyLine
 from povmon.models.monitoring import DeptRow, Lead, LeadStep, MonitorRule
 from povmon.models.policy import Benefit, Policy
+from povmon.models.project import (
+    AssetStatus,
+    Project,
+    ProjectAsset,
+    ProjectBeneficiary,
+    ProjectDividend,
+    ProjectFunding,
+)
 from povmon.models.workteam import (
     Attendance,
     LeaveRequest,
@@ -23,12 +32,15 @@ from povmon.models.workteam import (
 __all__ = [
     "AREA_LEVELS",
     "Area",
+    "AssetStatus",
     "Attendance",
     "AuditLog",
     "Base",
     "Benefit",
     "Cadre",
     "DeptRow",
+    "Employment",
+    "Enterprise",
     "Fixed2",
     "Household",
     "HouseholdEvent",
@@ -44,10 +56,18 @@ __all__ = [
     "Outing",
     "Pairing",
     "Policy",
+    "PoliticalStatus",
     "PovertyLine",
+    "Project",
+    "ProjectAsset",
+    "ProjectBeneficiary",
+    "ProjectDividend",
+    "ProjectFunding",
     "TeamMember",
     "TeamReport",
     "TeamReview",
+    "Training",
+    "TrainingParticipant",
     "Visit",
     "WorkLog",
     "WorkTeam",

@@ -38,6 +38,7 @@ from povmon.models import (
     Visit,
     WorkTeam,
 )
+from povmon.reports import extras
 from povmon.rules import exit_standard, idcard
 from povmon.rules.dates import age_on
 from povmon.rules.income import IncomeYear, per_capita
@@ -254,6 +255,7 @@ class Ledger:
     measures: list[MeasureLine]
     visits: list[VisitLine]
     work_teams: list[str] = field(default_factory=list)  # the village's work teams in post: 队名（派出单位；队长）
+    work: list[MeasureLine] = field(default_factory=list)  # 就业、培训与项目 (reports.extras.household_lines)
 
     @property
     def status_label(self) -> str:
@@ -471,6 +473,7 @@ def ledgers(
             for c in session.scalars(select(Cadre).where(Cadre.id.in_(part))):
                 cadre_line(c)
 
+        work = extras.household_lines(session, list(ids), as_of)
         for household_id in ids:
             house = households[household_id]
             ledger = _ledger(
@@ -481,6 +484,8 @@ def ledgers(
                 [cadre_line(c) for c in secretaries.get(house.village_id, [])],
                 cadre_cache, mask_id, mask_phone,
             )
+            ledger = replace(ledger, work=[MeasureLine(day, kind, text, amount, None)
+                                           for day, kind, text, amount in work.get(household_id, [])])
             texts = team_texts.get(house.village_id)
             yield replace(ledger, work_teams=texts) if texts else ledger
 

@@ -540,6 +540,9 @@ def _assistance(sheet: LedgerSheet, ledger: Ledger) -> None:
         _measure_rows(sheet, ledger)
     with sheet.together(keep=3):
         _visit_rows(sheet, ledger)
+    if ledger.work:
+        with sheet.together(keep=3):
+            _work_rows(sheet, ledger)
 
 
 def _pairing_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
@@ -561,6 +564,16 @@ def _measure_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
             Span(m.date, 1, "center"), Span(m.kind, 1, "center"), Span(m.description, 6, "text"),
             Span(m.amount, 2, "number"), Span(m.cadre, 2, "center"),
         ])
+
+
+def _work_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
+    """就业、培训与项目: jobs, training, projects, dividends and 政治面貌 (reports.extras.household_lines)."""
+    sheet.add([Span("就业、培训与项目", COLUMNS, "sub")])
+    sheet.add([Span("日期", 1, "header"), Span("类别", 1, "header"), Span("内容", 8, "header"),
+               Span("金额（元）", 2, "header")])
+    for line in ledger.work:
+        sheet.add([Span(line.date, 1, "center"), Span(line.kind, 1, "center"), Span(line.description, 8, "text"),
+                   Span(line.amount, 2, "number")])
 
 
 def _visit_rows(sheet: LedgerSheet, ledger: Ledger) -> None:

@@ -49,6 +49,7 @@ from povmon.models import (
     Visit,
     WorkTeam,
 )
+from povmon.reports import extras as extras_figures
 from povmon.rules import exit_standard, parse
 from povmon.rules.dates import age_on
 from povmon.rules.lines import LineValue
@@ -110,6 +111,7 @@ class AreaFigures:
     work_teams: int = 0
     cadre_ids: set[int] = field(default_factory=set, repr=False)
     secretary_ids: set[int] = field(default_factory=set, repr=False)
+    extras: dict = field(default_factory=extras_figures.monthly_zero, repr=False)  # reports.extras.MONTHLY_FIELDS
 
     @property
     def cadres(self) -> int:
@@ -137,6 +139,7 @@ class AreaFigures:
         self.benefits += other.benefits
         self.cadre_ids |= other.cadre_ids
         self.secretary_ids |= other.secretary_ids
+        extras_figures.monthly_add(self.extras, other.extras)
 
     def as_json(self) -> dict:
         """The entry of docs/CONTRACTS.md, field by field, in its order."""
@@ -148,6 +151,7 @@ class AreaFigures:
                 out[name] = yuan(self.benefits)
             else:
                 out[name] = getattr(self, name)
+        out.update(extras_figures.monthly_json(self.extras))  # after the contract's first keys (docs/CONTRACTS.md)
         return out
 
 
@@ -337,6 +341,11 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
             .where(WorkTeam.active_on(as_of), TeamMember.active_on(as_of), TeamMember.role == "first_secretary")):
         if area_id in figures:
             figures[area_id].secretary_ids.add(cadre_id)
+
+    for area_id, values in extras_figures.monthly_by_village(session, month.first, as_of, scope_ids, villages,
+                                                             statuses).items():
+        if area_id in figures:
+            figures[area_id].extras = values
 
     # roll up: children before parents (reverse pre-order), so each area adds its finished children
     for area, _ in reversed(order):
