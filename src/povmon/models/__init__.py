@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per ledger (家庭账/识别账 household, 收入账 income, 政策账 policy,
-帮扶账 assistance), village work teams (驻村帮扶) plus the area tree and the audit trail."""
+帮扶账 assistance), village work teams (驻村帮扶),
+inspections and the year-end assessment (督查考核) plus the area tree and the audit trail."""
 
 from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
@@ -8,6 +9,16 @@ from povmon.models.base import Base, Fixed2, utcnow
 from povmon.models.household import Household, HouseholdEvent, Member
 from povmon.models.income import Income, PovertyLine
 from povmon.models.policy import Benefit, Policy
+from povmon.models.supervision import (
+    Appeal,
+    AssessmentClose,
+    AssessmentScheme,
+    Finding,
+    HandScore,
+    Inspection,
+    InspectionTarget,
+    Rectification,
+)
 from povmon.models.workteam import (
     Attendance,
     LeaveRequest,
@@ -21,17 +32,24 @@ from povmon.models.workteam import (
 
 __all__ = [
     "AREA_LEVELS",
+    "Appeal",
     "Area",
+    "AssessmentClose",
+    "AssessmentScheme",
     "Attendance",
     "AuditLog",
     "Base",
     "Benefit",
     "Cadre",
+    "Finding",
     "Fixed2",
+    "HandScore",
     "Household",
     "HouseholdEvent",
     "ImportBatch",
     "Income",
+    "Inspection",
+    "InspectionTarget",
     "LeaveRequest",
     "Measure",
     "Member",
@@ -40,6 +58,7 @@ __all__ = [
     "Pairing",
     "Policy",
     "PovertyLine",
+    "Rectification",
     "TeamMember",
     "TeamReport",
     "TeamReview",
