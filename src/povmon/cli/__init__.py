@@ -7,6 +7,7 @@ import typer
 from povmon import __version__
 from povmon.cli import (
     area,
+    assess,
     benefit,
     cadre,
     db,
@@ -15,6 +16,7 @@ from povmon.cli import (
     household,
     importing,
     income,
+    inspect,
     ledger,
     lines,
     measure,
@@ -48,6 +50,8 @@ app.add_typer(visit.app, name="visit")
 app.add_typer(measure.app, name="measure")
 app.add_typer(benefit.app, name="benefit")
 app.add_typer(team.app, name="team")
+app.add_typer(inspect.app, name="inspect")
+app.add_typer(assess.app, name="assess")
 app.command("ledger")(ledger.ledger)
 app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo_cmd)
