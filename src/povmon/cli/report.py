@@ -300,3 +300,8 @@ def _team_line(built, team) -> list:
     below = sum(1 for m in team.members if m.figures.below(built.rules))
     return [team.township, team.name, len(team.members), f.working_days, f.in_village, f"{f.share_pct() or 0:.1f}",
             f.leave_days, f.absent, below]
+
+
+from povmon.cli import report_supervision  # noqa: E402  (督查 and 年终考核 workbooks, issue 15)
+
+report_supervision.register(app)
