@@ -343,10 +343,14 @@ def compare(record: AssessmentClose, figures: dict) -> dict:
                 differences.append({"kind": kind, "name": name, "what": "不再在考核之列", "then": a["grade"],
                                     "now": None})
             else:
-                for fld, label in (("total", "得分"), ("grade", "等次")):
+                for fld, label in (("total", "得分"), ("grade", "等次"), ("reasons", "理由")):
                     if a[fld] != b[fld]:
-                        differences.append({"kind": kind, "name": name, "what": label, "then": a[fld],
-                                            "now": b[fld]})
+                        then_, now_ = a[fld], b[fld]
+                        if fld == "reasons":
+                            then_ = "；".join(x for x in a[fld] if x not in b[fld]) or None
+                            now_ = "；".join(x for x in b[fld] if x not in a[fld]) or None
+                        differences.append({"kind": kind, "name": name, "what": label, "then": then_,
+                                            "now": now_})
     return {"id": record.id, "sha256": record.sha256, "intact": intact, "user": record.user,
             "closed_at": when(record.closed_at), "same": digest(figures) == record.sha256,
             "differences": differences}
