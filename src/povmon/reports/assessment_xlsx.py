@@ -47,12 +47,15 @@ def _subjects(ws, county: str, run: Run, kind: str, title: str, today: dt.date) 
     lead = ["乡镇", "乡镇名次", "全县名次", "村"] + (["工作队", "派出单位"] if kind == "team" else
                                                   ["第一书记", "派出单位", "工作队"])
     head = [*lead, *(f"{i.label}（{i.weight}）" for i in items), "总分", "等次", "评定理由"]
-    widths = [9, 6, 6, 9] + ([20, 16] if kind == "team" else [9, 16, 18]) + [8] * len(items) + [7, 8, REASON_WIDTH]
+    widths = [9, 6, 6, 9] + ([20, 16] if kind == "team" else [10, 16, 18]) + [9] * len(items) + [7, 8, REASON_WIDTH]
+    texts = {1, 4, 5, 6} | ({7} if kind == "secretary" else set())
     s = run.quotas[kind]
     note = (f"共 {s['assessed']} 个，优秀名额 {s['excellent_places']} 个；"
             + "，".join(f"{g} {n}" for g, n in s["grades"].items()) + "。乡镇内按总分排名，同分同名次。")
     row = _head(ws, county, run, title, len(head), today, note)
     xlsx.header_row(ws, row, head)
+    ws.row_dimensions[row].height = max(xlsx.text_lines(h, w) for h, w in zip(head, widths, strict=True)) * \
+        xlsx.line_height() + 4
     paint = xlsx.Painter(ws)
     for township, rows in _by_township(run.of(kind)):
         previous, local = None, 0
@@ -67,7 +70,7 @@ def _subjects(ws, county: str, run: Run, kind: str, title: str, today: dt.date) 
                       rules.GRADE.label(r.grade), reasons]
             fill = xlsx.WARNING_FILL if r.grade in ("basic", "incompetent") else None
             for col, value in enumerate(values, start=1):
-                align = xlsx.LEFT if col in (1, 4, 5, 6, 7, len(values)) else xlsx.CENTER
+                align = xlsx.LEFT if col in texts or col == len(values) else xlsx.CENTER
                 paint.put(row, col, value, align=align, number_format="0.00" if col > len(lead) else None,
                           **({"fill": fill} if fill else {}))
             lines = max(xlsx.text_lines(reasons, REASON_WIDTH), xlsx.text_lines(names[0], widths[4]),

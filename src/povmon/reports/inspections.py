@@ -22,7 +22,7 @@ from povmon.services.lookup import find_area
 SIGNERS = ("制表人：", "审核人：", "负责人：", "单位（盖章）：", "日期：")
 LIST = ["编号", "督查日期", "方式", "类别", "工作队", "干部", "问题描述", "整改期限", "责任人", "整改情况", "整改日期",
         "整改佐证"]
-LIST_WIDTHS = [6, 11, 11, 10, 20, 9, 30, 11, 12, 10, 11, 24]
+LIST_WIDTHS = [6, 12, 11, 10, 20, 13, 30, 12, 12, 11, 12, 24]
 
 
 @dataclass
@@ -102,7 +102,8 @@ def _list(ws, report: InspectionReport, rows: list[dict], row: int) -> int:
         for col, value in enumerate(values, start=1):
             xlsx.put(ws, row, col, value, fill=fill, align=xlsx.CENTER if col in (1, 2, 8, 10, 11) else xlsx.LEFT)
         lines = max(xlsx.text_lines(r["description"], LIST_WIDTHS[6]), xlsx.text_lines(r["evidence"], LIST_WIDTHS[11]),
-                    xlsx.text_lines(r["team"], LIST_WIDTHS[4]))
+                    xlsx.text_lines(r["team"], LIST_WIDTHS[4]), xlsx.text_lines(r["cadre"], LIST_WIDTHS[5]),
+                    xlsx.text_lines(r["responsible"], LIST_WIDTHS[8]))
         ws.row_dimensions[row].height = max(18, lines * xlsx.line_height())
     if not rows:
         row += 1
