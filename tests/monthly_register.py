@@ -16,7 +16,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from povmon.models import Area
+from povmon.models import Area, TeamMember, WorkTeam
 
 from . import factories as f
 
@@ -112,6 +112,18 @@ def build(session: Session) -> dict:
     f.income(session, h9, 2018, wage="0")
     f.pairing(session, c4, h9, D(2017, 1, 1), D(2019, 1, 31))  # ends on as_of: not active that day
     f.visit(session, c4, h9, D(2019, 1, 31))
+
+    # 驻村帮扶: 东营村 has a team with a first secretary in post; 西营村 two teams, one whose term ended before
+    # as_of, and a first secretary whose stint ends on as_of (not in post that day)
+    team1 = WorkTeam(village=dongying, name="东营村驻村工作队", start_on=D(2018, 3, 1))
+    team2 = WorkTeam(village=xiyingcun, name="西营村驻村工作队", start_on=D(2018, 3, 1))
+    team3 = WorkTeam(village=xiyingcun, name="西营村第二工作队", start_on=D(2016, 3, 1), end_on=D(2018, 3, 1))
+    s1, s2 = f.cadre(session, name="王书记"), f.cadre(session, name="赵书记")
+    session.add_all([team1, team2, team3,
+                     TeamMember(team=team1, cadre=s1, role="first_secretary", start_on=D(2018, 3, 1)),
+                     TeamMember(team=team1, cadre=c1, role="member", start_on=D(2018, 3, 1)),
+                     TeamMember(team=team2, cadre=s2, role="first_secretary", start_on=D(2018, 3, 1),
+                                end_on=D(2019, 1, 31))])
     session.flush()
     return {
         "areas": {a.name: a for a in (county, xiying, huili, dongying, xiyingcun, chakou)},
@@ -127,28 +139,29 @@ def _entry(level, code, name, parent, *values) -> dict:
         "exited_households", "exited_people", "monitored_households", "monitored_people", "incidence_pct",
         "below_line_households", "paired_households", "unpaired_households", "cadres", "visited_households",
         "benefits_yuan", "identified", "exited", "returned", "monitoring_added", "risk_eliminated",
+        "work_teams", "first_secretaries",
     )
     assert len(values) == len(keys)
     return {"level": level, "code": code, "name": name, "parent": parent, **dict(zip(keys, values, strict=True))}
 
 
 # values in order: hh ppl, registered, poor, exited, monitored (hh ppl each), incidence, below paired unpaired,
-# cadres visited benefits, identified exited returned monitoring_added risk_eliminated
+# cadres visited benefits, identified exited returned monitoring_added risk_eliminated, work_teams first_secretaries
 EXPECTED = {
     "month": MONTH,
     "as_of": "2019-01-31",
     "areas": [
         _entry("county", "141122", "交城县", None,
-               8, 21, 6, 16, 4, 13, 2, 3, 1, 2, "61.90", 3, 4, 3, 3, 3, "1500.50", 1, 0, 1, 2, 1),
+               8, 21, 6, 16, 4, 13, 2, 3, 1, 2, "61.90", 3, 4, 3, 3, 3, "1500.50", 1, 0, 1, 2, 1, 2, 1),
         _entry("township", "141122100", "西营镇", "交城县",
-               6, 15, 5, 13, 3, 10, 2, 3, 1, 2, "66.67", 2, 4, 2, 3, 2, "1500.50", 1, 0, 1, 2, 1),
+               6, 15, 5, 13, 3, 10, 2, 3, 1, 2, "66.67", 2, 4, 2, 3, 2, "1500.50", 1, 0, 1, 2, 1, 2, 1),
         _entry("village", "141122100201", "东营村", "西营镇",
-               4, 10, 3, 8, 2, 6, 1, 2, 1, 2, "60.00", 2, 3, 1, 2, 1, "500.00", 0, 0, 1, 1, 0),
+               4, 10, 3, 8, 2, 6, 1, 2, 1, 2, "60.00", 2, 3, 1, 2, 1, "500.00", 0, 0, 1, 1, 0, 1, 1),
         _entry("village", "141122100202", "西营村", "西营镇",
-               2, 5, 2, 5, 1, 4, 1, 1, 0, 0, "80.00", 0, 1, 1, 2, 1, "1000.50", 1, 0, 0, 1, 1),
+               2, 5, 2, 5, 1, 4, 1, 1, 0, 0, "80.00", 0, 1, 1, 2, 1, "1000.50", 1, 0, 0, 1, 1, 1, 0),
         _entry("township", "141122200", "会立乡", "交城县",
-               2, 6, 1, 3, 1, 3, 0, 0, 0, 0, "50.00", 1, 0, 1, 0, 1, "0.00", 0, 0, 0, 0, 0),
+               2, 6, 1, 3, 1, 3, 0, 0, 0, 0, "50.00", 1, 0, 1, 0, 1, "0.00", 0, 0, 0, 0, 0, 0, 0),
         _entry("village", "141122200201", "岔口村", "会立乡",
-               2, 6, 1, 3, 1, 3, 0, 0, 0, 0, "50.00", 1, 0, 1, 0, 1, "0.00", 0, 0, 0, 0, 0),
+               2, 6, 1, 3, 1, 3, 0, 0, 0, 0, "50.00", 1, 0, 1, 0, 1, "0.00", 0, 0, 0, 0, 0, 0, 0),
     ],
 }

@@ -12,7 +12,7 @@ from povmon import demo
 from povmon.cli import app
 from povmon.db import make_engine, session_factory
 from povmon.models import Household, ImportBatch
-from povmon.sample import FILES
+from povmon.sample import FILE_ATTENDANCE, FILES
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("POVMON_TEST_DATABASE_URL")),
@@ -35,7 +35,8 @@ def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path):
     assert forced.exit_code == 0, forced.output
     engine = make_engine(f"sqlite:///{folder / 'povmon.db'}")
     with session_factory(engine)() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 1  # a fresh database, not added to
+        # a fresh database, not added to: the register's import, the sample work teams, their attendance
+        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 3
         assert session.scalar(select(func.count()).select_from(Household)) > 15_000
     engine.dispose()
 
@@ -44,5 +45,6 @@ def test_the_committed_sample_workbooks_are_what_the_generator_writes(tmp_path):
     result = runner.invoke(app, ["sample", "generate", str(tmp_path)])
     assert result.exit_code == 0, result.output
     committed = demo.sample_files()
-    for name, path in zip(FILES, committed, strict=True):
+    for name, path in zip(FILES, committed, strict=True):  # the register's three
         assert (tmp_path / name).read_bytes() == path.read_bytes(), f"{name} differs from sample_data/"
+    assert (tmp_path / FILE_ATTENDANCE).read_bytes() == demo.attendance_file().read_bytes()

@@ -31,7 +31,7 @@ def test_json_keys_are_exactly_the_contracts_in_its_order(session):
         "poor_households", "poor_people", "exited_households", "exited_people", "monitored_households",
         "monitored_people", "incidence_pct", "below_line_households", "paired_households", "unpaired_households",
         "cadres", "visited_households", "benefits_yuan", "identified", "exited", "returned", "monitoring_added",
-        "risk_eliminated",
+        "risk_eliminated", "work_teams", "first_secretaries",
     ]
 
 

@@ -192,3 +192,28 @@ def test_scope_and_future(session):
     assert len(report.build(session, report.Period.month("2019-03"), "西营镇", today=TODAY).teams) == 1
     with pytest.raises(PovmonError, match="还没有开始"):
         report.build(session, report.Period.month("2026-12"), today=dt.date(2026, 11, 30))
+
+
+def test_the_ledger_names_the_team_and_first_secretary(session):
+    from povmon.reports import ledger
+
+    team, (leader, secretary, _member) = _team(session)
+    house = f.household(session, "1411221000010001", village=team.village)
+    (book,) = ledger.ledgers(session, [house.id], dt.date(2019, 6, 30))
+    assert book.work_teams == [f"东营村驻村工作队（交城县农业农村局；队长 {leader.name}）"]
+    assert [c.name for c in book.first_secretaries] == [secretary.name]
+    workteams.end_member(session, team, secretary, on="2019-06-01", reason="调回", user="t")
+    (later,) = ledger.ledgers(session, [house.id], dt.date(2019, 6, 30))
+    assert later.first_secretaries == []
+
+
+def test_the_monthly_summary_counts_teams_and_secretaries(session):
+    from povmon.reports import monthly
+
+    team, _people = _team(session)
+    second = workteams.add_team(session, village=team.village, start="2019-01-01", user="t").record
+    assert second.name == "东营村驻村工作队（2）"
+    session.flush()
+    county = monthly.build(session, "2019-03").areas[0].as_json()
+    assert (county["work_teams"], county["first_secretaries"]) == (2, 1)
+    assert list(county)[-2:] == ["work_teams", "first_secretaries"]

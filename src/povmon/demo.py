@@ -28,7 +28,7 @@ from povmon.ingest import ImportOptions, ImportResult, import_files
 from povmon.ingest.importer import Progress
 from povmon.models import Household
 from povmon.reports import ledger, ledger_xlsx, monthly, monthly_xlsx
-from povmon.sample import AS_OF, FILES, REGISTER_DATE
+from povmon.sample import AS_OF, FILE_ATTENDANCE, FILES, REGISTER_DATE, SEED
 
 DEFAULT_DIR = Path("povmon-demo")
 DB_FILE = "povmon.db"
@@ -52,20 +52,41 @@ class DemoResult:
     ledger_file: Path
     ledgers: int
     example_household: str | None  # a household of 野则河村, for the newcomer's next command
+    teams: dict | None = None  # the work teams loaded (sample_teams.load) and the attendance imported
 
 
 def sample_files() -> list[Path]:
     """The sample workbooks: inside the installed package, or sample_data/ at the root of a checkout."""
     packaged = resources.files("povmon") / "sample_data"
     folder = Path(str(packaged)) if packaged.is_dir() else Path(__file__).resolve().parents[2] / "sample_data"
-    paths = [folder / name for name in FILES]
+    paths = [folder / name for name in (*FILES, FILE_ATTENDANCE)]
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
         raise PovmonError(
             f"找不到示例数据 {'、'.join(missing)}（在 {folder}）；请重新安装 povmon，"
             "或用 povmon sample generate sample_data 重新生成。"
         )
-    return paths
+    return paths[:-1]
+
+
+def attendance_file() -> Path:
+    """The sample work teams' 2019 attendance workbook (the fourth sample file)."""
+    packaged = resources.files("povmon") / "sample_data"
+    folder = Path(str(packaged)) if packaged.is_dir() else Path(__file__).resolve().parents[2] / "sample_data"
+    return folder / FILE_ATTENDANCE
+
+
+def load_teams(session, *, user: str):
+    """The sample county's 144 work teams with their members, leave, outings, reports, reviews and logs (generated
+    by povmon.sample_teams, which the register's files do not carry), then their 2019 attendance imported from the
+    fourth sample workbook through the clerks' path (ingest.attendance)."""
+    from povmon import sample, sample_teams
+    from povmon.ingest import attendance
+
+    plan = sample_teams.build(sample.build(SEED), SEED)
+    counts = sample_teams.load(session, plan, user=user)
+    imported = attendance.import_files(session, [attendance_file()], user=user, today=REGISTER_DATE)
+    return counts | {"marks": imported.inserted}
 
 
 def is_demo_database(path: Path) -> bool:
@@ -130,6 +151,8 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             first = imported.errors[0]
             raise PovmonError(f"示例数据导入出错（{len(imported.errors)} 处，例如 {first.file}「{first.sheet}」"
                               f"第 {first.row} 行：{first.message}）；请重新生成示例数据。")
+        with factory() as session, session.begin():
+            teams = load_teams(session, user=user)
         report_file = directory / REPORT_FILE
         ledger_file = directory / LEDGER_FILE
         with factory() as session, session.begin():
@@ -144,7 +167,7 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             )
     finally:
         engine.dispose()
-    return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example)
+    return DemoResult(directory, database, files, imported, report, report_file, ledger_file, count, example, teams)
 
 
 def _mark(database: Path) -> None:

@@ -44,7 +44,9 @@ OLD_AREA, NEW_AREA = "142323", "141122"  # 交城县's code until 2003, and sinc
 FILE_REGISTER = "01-交城县-户籍与识别.xlsx"
 FILE_ROSTER = "02-会立乡-花名册.xlsx"
 FILE_ASSISTANCE = "03-交城县-帮扶与政策.xlsx"
-FILES = (FILE_REGISTER, FILE_ROSTER, FILE_ASSISTANCE)
+FILES = (FILE_REGISTER, FILE_ROSTER, FILE_ASSISTANCE)  # the register's files, imported by povmon import
+FILE_ATTENDANCE = "04-交城县-驻村考勤-2019年.xlsx"  # the work teams' 2019 attendance (povmon.sample_teams)
+ALL_FILES = (*FILES, FILE_ATTENDANCE)
 
 # township, 3-digit code, villages (the seed's named villages first; the rest are generated)
 TOWNSHIPS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
@@ -951,5 +953,14 @@ def write(directory: Path, seed: int = SEED, progress: Callable[[str], None] | N
                 template.write(temporary, per_file[name])
                 _normalize_zip(temporary)
         paths.append(path)
+    # the work teams, from a random stream of their own: the files above are the same with or without them
+    from povmon import sample_teams
+
+    path = directory / FILE_ATTENDANCE
+    if progress:
+        progress(FILE_ATTENDANCE)
+    with files.atomic(path, private=False) as temporary:
+        sample_teams.write_attendance(temporary, sample_teams.build(county, seed))
+    paths.append(path)
     return paths
 

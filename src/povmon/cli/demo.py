@@ -41,6 +41,11 @@ def demo_cmd(
         (("households", "户"), ("members", "人（含已故、迁出）"), ("events", "识别变动"), ("cadres", "帮扶干部"),
          ("pairings", "结对"), ("visits", "走访"), ("benefits", "享受政策")) if kind in counts
     ) + f"（批次 {result.imported.batch}）。")
+    if result.teams:
+        t = result.teams
+        console.info(f"驻村工作队 {t['teams']} 个（队员任职 {t['members']} 段），2019 年考勤 {t['marks']:,} 个标记、"
+                     f"请假 {t['leaves']} 次、工作日志 {t['logs']:,} 篇；看考勤：povmon report attendance --year 2019 "
+                     f"--db {result.database}")
     console.show(render(result.report))
     console.info("")
     console.info(f"数据库：    {result.database}    （povmon --db {result.database} …）")
@@ -63,7 +68,7 @@ def generate_cmd(
     Example: povmon sample generate sample_data
     """
     if directory.exists():
-        for name in sample.FILES:
+        for name in sample.ALL_FILES:
             files.check_target(directory / name, force=force)
     paths = sample.write(directory, seed, progress=lambda name: console.info(f"生成 {directory / name} ……"))
     console.success(f"已生成 {len(paths)} 个示例工作簿：{directory}")

@@ -11,9 +11,9 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from povmon import files, xlsx
-from povmon.reports.attendance import AttendanceReport
 from povmon.rules import idcard
 from povmon.rules import workteam as rules
+from povmon.services.attendance_figures import AttendanceReport
 
 SUMMARY = ["乡镇", "村", "工作队", "姓名", "身份证号", "职务", "工作日", "在村", "其中公务外出", "在村比例%",
            "本期请假", "本年请假", "缺勤", "未登记", "工作日志/应交", "情况"]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from povmon.errors import NotFound, PovmonError
 from povmon.models import (
@@ -34,7 +34,9 @@ from povmon.models import (
     Member,
     Pairing,
     Policy,
+    TeamMember,
     Visit,
+    WorkTeam,
 )
 from povmon.rules import exit_standard, idcard
 from povmon.rules.dates import age_on
@@ -251,6 +253,7 @@ class Ledger:
     pairings: list[PairingLine]
     measures: list[MeasureLine]
     visits: list[VisitLine]
+    work_teams: list[str] = field(default_factory=list)  # the village's work teams in post: 队名（派出单位；队长）
 
     @property
     def status_label(self) -> str:
@@ -446,6 +449,20 @@ def ledgers(
             select(Cadre).where(Cadre.role == "first_secretary", Cadre.village_id.in_(village_ids)).order_by(Cadre.id),
             lambda c: c.village_id,
         )
+        teams = _grouped(
+            session,
+            select(WorkTeam).where(WorkTeam.village_id.in_(village_ids), WorkTeam.active_on(as_of))
+            .options(selectinload(WorkTeam.members).selectinload(TeamMember.cadre)).order_by(WorkTeam.id),
+            lambda t: t.village_id,
+        )
+        team_texts = {village: [_team_text(t, as_of) for t in ts] for village, ts in teams.items()}
+        for village, ts in teams.items():  # a team's 第一书记 in post is the village's, registered so or not
+            known = {c.id for c in secretaries.get(village, [])}
+            for t in ts:
+                for m in t.members:
+                    if m.role == "first_secretary" and m.active_on(as_of) and m.cadre_id not in known:
+                        secretaries[village].append(m.cadre)
+                        known.add(m.cadre_id)
         cadre_ids = {p.cadre_id for ps in pairings.values() for p in ps}
         cadre_ids |= {m.cadre_id for ms in measures.values() for m in ms if m.cadre_id}
         cadre_ids |= {v.cadre_id for vs in visits.values() for v in vs}
@@ -456,7 +473,7 @@ def ledgers(
 
         for household_id in ids:
             house = households[household_id]
-            yield _ledger(
+            ledger = _ledger(
                 house, as_of, areas.path(house.village_id), book, policies,
                 members.get(household_id, []), events.get(household_id, []), incomes.get(household_id, []),
                 benefits.get(household_id, []), pairings.get(household_id, []), measures.get(household_id, []),
@@ -464,6 +481,15 @@ def ledgers(
                 [cadre_line(c) for c in secretaries.get(house.village_id, [])],
                 cadre_cache, mask_id, mask_phone,
             )
+            texts = team_texts.get(house.village_id)
+            yield replace(ledger, work_teams=texts) if texts else ledger
+
+
+def _team_text(team: WorkTeam, as_of: dt.date) -> str:
+    """东营村驻村工作队（交城县农业农村局；队长 张三）"""
+    leaders = "、".join(m.cadre.name for m in team.members if m.role == "leader" and m.active_on(as_of))
+    parts = [x for x in (team.unit, f"队长 {leaders}" if leaders else None) if x]
+    return team.name + (f"（{'；'.join(parts)}）" if parts else "")
 
 
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:

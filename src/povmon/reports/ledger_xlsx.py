@@ -306,6 +306,7 @@ def _card_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
                     "对比", comparison))
     sheet.add(_pair("帮扶责任人", "\n".join(c.text() for c in ledger.cadres) or "未结对"))
     sheet.add(_pair("第一书记", "\n".join(c.text() for c in ledger.first_secretaries) or "未登记"))
+    sheet.add(_pair("驻村工作队", "\n".join(ledger.work_teams) or "未派驻"))
 
 
 MEMBER_HEADER = [

@@ -17,6 +17,8 @@ What the figures mean (docs/CONTRACTS.md and docs/DOMAIN.md, made precise):
   two villages counts once in their township, so this column does not add up the way the others do).
 - visited_households, benefits_yuan, identified … risk_eliminated: visits, benefits and (not voided)
   events dated in the month, for every household of the area.
+- work_teams: village work teams in post on as_of (their term holds that day) in the area's villages;
+  first_secretaries: distinct cadres in post on as_of as 第一书记 of such a team (merged like cadres).
 
 Everything is computed from dates, never from when a record was typed in: the same month gives the same
 figures however many later-dated records are added. The computation is set-based (services.snapshot):
@@ -34,7 +36,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
-from povmon.models import Area, Benefit, Cadre, Household, HouseholdEvent, Member, Pairing, Policy, Visit
+from povmon.models import (
+    Area,
+    Benefit,
+    Cadre,
+    Household,
+    HouseholdEvent,
+    Member,
+    Pairing,
+    Policy,
+    TeamMember,
+    Visit,
+    WorkTeam,
+)
 from povmon.rules import exit_standard, parse
 from povmon.rules.dates import age_on
 from povmon.rules.lines import LineValue
@@ -53,10 +67,11 @@ COUNT_FIELDS = (
 )
 PAIRING_FIELDS = ("below_line_households", "paired_households", "unpaired_households")
 EVENT_FIELDS = ("identified", "exited", "returned", "monitoring_added", "risk_eliminated")
-SUMMED_FIELDS = (*COUNT_FIELDS, *PAIRING_FIELDS, "visited_households", *EVENT_FIELDS)
+TEAM_FIELDS = ("work_teams", "first_secretaries")
+SUMMED_FIELDS = (*COUNT_FIELDS, *PAIRING_FIELDS, "visited_households", *EVENT_FIELDS, "work_teams")
 JSON_FIELDS = (
     "level", "code", "name", "parent", *COUNT_FIELDS, "incidence_pct", *PAIRING_FIELDS, "cadres",
-    "visited_households", "benefits_yuan", *EVENT_FIELDS,
+    "visited_households", "benefits_yuan", *EVENT_FIELDS, *TEAM_FIELDS,
 )
 NOT_VISITED_DAYS = 60  # 走访: households with no visit in the 60 days up to as_of
 DEFAULT_PAIR_LIMIT = 5  # 帮扶干部结对户数原则上不超过5户
@@ -92,12 +107,19 @@ class AreaFigures:
     returned: int = 0
     monitoring_added: int = 0
     risk_eliminated: int = 0
+    work_teams: int = 0
     cadre_ids: set[int] = field(default_factory=set, repr=False)
+    secretary_ids: set[int] = field(default_factory=set, repr=False)
 
     @property
     def cadres(self) -> int:
         """Distinct cadres with an active pairing here."""
         return len(self.cadre_ids)
+
+    @property
+    def first_secretaries(self) -> int:
+        """Distinct first secretaries (第一书记) in post here, in a work team in post."""
+        return len(self.secretary_ids)
 
     @property
     def incidence(self) -> Decimal:
@@ -114,6 +136,7 @@ class AreaFigures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.benefits += other.benefits
         self.cadre_ids |= other.cadre_ids
+        self.secretary_ids |= other.secretary_ids
 
     def as_json(self) -> dict:
         """The entry of docs/CONTRACTS.md, field by field, in its order."""
@@ -306,6 +329,14 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
     for area_id, amount in _benefits_in_month(session, month, scope_ids):
         if area_id in figures:
             figures[area_id].benefits += amount or Decimal(0)
+    for area_id in session.scalars(select(WorkTeam.village_id).where(WorkTeam.active_on(as_of))):
+        if area_id in figures:
+            figures[area_id].work_teams += 1
+    for area_id, cadre_id in session.execute(
+            select(WorkTeam.village_id, TeamMember.cadre_id).join(TeamMember, TeamMember.team_id == WorkTeam.id)
+            .where(WorkTeam.active_on(as_of), TeamMember.active_on(as_of), TeamMember.role == "first_secretary")):
+        if area_id in figures:
+            figures[area_id].secretary_ids.add(cadre_id)
 
     # roll up: children before parents (reverse pre-order), so each area adds its finished children
     for area, _ in reversed(order):

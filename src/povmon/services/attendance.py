@@ -216,7 +216,7 @@ def add_log(session: Session, cadre: Cadre, *, date: object, done: object, house
 def yearly(session: Session, year: int, scope: Area | None = None, *, today: dt.date | None = None) -> dict[int, dict]:
     """Each person's totals for a year ({cadre id: figures as JSON, with name, leave days and recall}), over every
     team they served in (the year-end assessment reads these)."""
-    from povmon.reports import attendance as report
+    from povmon.services import attendance_figures as figures
 
-    built = report.build(session, report.Period.year(year), scope, today=today)
+    built = figures.build(session, figures.Period.year(year), scope, today=today)
     return {cid: person.as_json(built.rules) for cid, person in built.people().items()}
