@@ -61,8 +61,8 @@ def test_absences_cap_the_grade():
     assert by[1].by_score == "excellent" and by[1].grade == "competent"
     assert by[2].grade == "basic" and by[3].grade == "incompetent"
     assert by[4].grade == "competent"  # 80 is 称职 anyway: the rule does not raise a grade
-    assert any("缺勤 1 次" in r and "称职" in r for r in by[1].reasons)
-    assert any("缺勤 3 次" in r for r in by[3].reasons)
+    assert any("缺勤共 1 次" in r and "称职" in r for r in by[1].reasons)
+    assert any("缺勤共 3 次" in r for r in by[3].reasons)
 
 
 def test_excellent_is_capped_in_score_order_and_ties_are_explained():

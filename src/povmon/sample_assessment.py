@@ -34,7 +34,7 @@ def load(session, plan, *, seed: int, user: str = USER) -> dict:
     """Store the year's inspections, findings, rectifications, visits, hand scores and one appeal."""
     from sqlalchemy import insert, select
 
-    from povmon.models import Cadre, Household, ImportBatch, TeamMember, Visit, WorkTeam
+    from povmon.models import Cadre, Household, TeamMember, Visit, WorkTeam
     from povmon.models.base import utcnow
     from povmon.services import assessment, inspections
 
@@ -101,11 +101,7 @@ def load(session, plan, *, seed: int, user: str = USER) -> dict:
     homes: dict[int, list[int]] = {}
     for hid, village in session.execute(select(Household.id, Household.village_id).order_by(Household.id)):
         homes.setdefault(village, []).append(hid)
-    batch = ImportBatch(files=[], file_name="示例县驻村走访", sha256="", user=user, options={"kind": "sample_assess"},
-                        counts={})
-    session.add(batch)
-    session.flush()
-    common = {"batch_id": batch.id, "created_at": utcnow(), "created_by": user, "source_file": "sample_assessment"}
+    common = {"created_at": utcnow(), "created_by": user, "source_file": "sample_assessment"}
     village_of = {t.id: t.village_id for t in teams}
     visits = []
     for stint in stints:

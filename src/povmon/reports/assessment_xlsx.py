@@ -75,7 +75,7 @@ def _subjects(ws, county: str, run: Run, kind: str, title: str, today: dt.date) 
                           **({"fill": fill} if fill else {}))
             lines = max(xlsx.text_lines(reasons, REASON_WIDTH), xlsx.text_lines(names[0], widths[4]),
                         xlsx.text_lines(f.unit, widths[5]))
-            ws.row_dimensions[row].height = max(18, lines * xlsx.line_height())
+            ws.row_dimensions[row].height = max(18, (lines + 0.5) * xlsx.line_height())
     xlsx.widths(ws, widths)
     signatures(ws, row, len(head))
 
@@ -104,7 +104,8 @@ def _units(ws, county: str, run: Run, today: dt.date) -> None:
         for col, value in enumerate(values, start=1):
             xlsx.put(ws, row, col, value, align=xlsx.LEFT if col in (2, 5, 7, 10) else xlsx.CENTER,
                      number_format="0.00" if col == 3 else None)
-        ws.row_dimensions[row].height = max(18, xlsx.text_lines(people, UNIT_WIDTHS[-1]) * xlsx.line_height())
+        lines = max(xlsx.text_lines(people, UNIT_WIDTHS[-1]), xlsx.text_lines(u.name, UNIT_WIDTHS[1]))
+        ws.row_dimensions[row].height = max(18, (lines * 1.1 + 1) * xlsx.line_height())
     xlsx.widths(ws, UNIT_WIDTHS)
     signatures(ws, row, len(UNIT_HEAD))
 

@@ -381,8 +381,12 @@ def _key(scheme: Scheme, r: Result) -> tuple:
     return (r.total, *(r.score_of(c) for c in scheme.tie_break))
 
 
-def _names(results: Iterable[Result]) -> str:
-    return "、".join(r.facts.name for r in results)
+def _names(results: Iterable[Result], most: int = 5) -> str:
+    """Names for a reason: up to ``most`` of them, then how many in all."""
+    names = [r.facts.name for r in results]
+    if len(names) <= most:
+        return "、".join(names)
+    return "、".join(names[:most]) + f"等 {len(names)} 个"
 
 
 def _rank(results: list[Result]) -> None:
@@ -397,12 +401,13 @@ def grade_all(scheme: Scheme, results: Sequence[Result]) -> dict:
     results = list(results)
     for r in results:
         cap = scheme.cap_for(r.facts.absences)
+        who = "本队队员全年无故缺勤共" if r.facts.kind == "team" else "全年无故缺勤"
         if cap is not None and worse(r.grade, cap[1]) != r.grade:
             r.grade = cap[1]
-            r.reasons.append(f"全年无故缺勤 {r.facts.absences} 次，按“缺勤 {cap[0]} 次及以上最高评为"
+            r.reasons.append(f"{who} {r.facts.absences} 次，按“缺勤 {cap[0]} 次及以上最高评为"
                              f"{GRADE.label(cap[1])}”的规定定为{GRADE.label(cap[1])}")
         elif cap is not None:
-            r.reasons.append(f"全年无故缺勤 {r.facts.absences} 次（最高{GRADE.label(cap[1])}，未超过）")
+            r.reasons.append(f"{who} {r.facts.absences} 次（最高{GRADE.label(cap[1])}，未超过）")
     _rank(results)
     places = int(len(results) * scheme.excellent_share)
     share_text = f"{scheme.excellent_share.numerator}/{scheme.excellent_share.denominator}"

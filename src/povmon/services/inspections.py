@@ -101,9 +101,10 @@ def record(session: Session, *, date: object, kind: object, inspectors: object, 
     outcome = Outcome()
     inspection = Inspection(inspect_date=day, kind=code, inspectors=who[:200], note=_text(note))
     insert(session, outcome, inspection, user=user)
+    session.flush()
     for target in targets:
         target.inspection = inspection
-        session.add(target)
+        insert(session, outcome, target, user=user)  # audited, as every record entered by hand
     session.flush()
     outcome.facts["targets"] = [target_json(t) for t in targets]
     return outcome
