@@ -121,3 +121,37 @@ def test_sheet_problems_are_named(cli_db, cli_session, tmp_path):
     result = _run(cli_db, "team", "attendance", "import", str(sheet), "--month", "2019-04")
     assert "没有名为“赵不在”的干部" in result.output and "2019年4月没有31日" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_team_record_from_the_command_line(cli_db, cli_session):
+    _setup(cli_db, cli_session)
+    listed = json.loads(_run(cli_db, "team", "list", "--as-of", "2019-03-01", "--json").stdout)
+    assert [(t["name"], t["members_in_post"]) for t in listed] == [("岔口村驻村工作队", 3)]
+    assert "*" in listed[0]["members"][0]["id_number"]
+    shown = _run(cli_db, "team", "show", "岔口村", "--as-of", "2019-03-01")
+    assert shown.exit_code == 0 and "王书记" in shown.stdout and "第一书记" in shown.stdout
+    f.cadre(cli_session, name="赵书记")
+    cli_session.commit()
+    replaced = _run(cli_db, "team", "member", "replace", "岔口村", "王书记", "赵书记", "--date", "2019-07-01",
+                    "--reason", "工作调动", "--json")
+    assert replaced.exit_code == 0, replaced.output
+    assert [c["field"] for c in json.loads(replaced.stdout)["changed"]] == ["end_on", "end_reason"]
+    ended = _run(cli_db, "team", "member", "end", "岔口村", "李队员", "--date", "2019-08-01")
+    assert ended.exit_code == 0 and "少于规定的 3 人" in ended.output  # a warning on stderr
+    outing = _run(cli_db, "team", "outing", "add", "张队长", "--from", "2019-03-07", "--to", "2019-03-07",
+                  "--destination", "县城", "--business", "开会", "--approved-by", "乡党委书记", "--json")
+    assert outing.exit_code == 0 and json.loads(outing.stdout)["stored"][0]["destination"] == "县城"
+    review = _run(cli_db, "team", "review", "add", "岔口村", "--date", "2019-06-30", "--reviewer", "村民代表会",
+                  "--grade", "好", "--json")
+    assert review.exit_code == 0 and json.loads(review.stdout)["stored"][0]["grade"] == "好"
+    leave = json.loads(_run(cli_db, "team", "leave", "request", "张队长", "--from", "2019-05-06", "--to",
+                            "2019-05-07", "--reason", "事假", "--json").stdout)
+    assert leave["approve_by"] == "乡镇"
+    back = _run(cli_db, "team", "leave", "return", str(leave["stored"][0]["id"]), "--date", "2019-05-10")
+    assert back.exit_code == 0 and "没有批准记录" in back.output
+    rows = json.loads(_run(cli_db, "team", "leave", "list", "--json").stdout)
+    assert [(r["name"], r["days"], r["returned_on"]) for r in rows] == [("张队长", 2, "2019-05-10")]
+    missing = _run(cli_db, "team", "member", "add", "岔口村", "张队长")
+    assert missing.exit_code == 1 and "--role" in missing.output and "--date" in missing.output
+    unknown = _run(cli_db, "team", "show", "没有的村")
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output

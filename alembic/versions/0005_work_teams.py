@@ -61,7 +61,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('attendance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attendance_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('ix_attendance_day', ['day'], unique=False)
+        batch_op.create_index('ix_attendance_day', ['day', 'cadre_id', 'mark'], unique=False)
 
     op.create_table('leave_request',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -2,7 +2,7 @@
 totals from a random stream of their own (``random.Random(f"{seed}-teams")``), so that every figure and file of
 povmon.sample stays as it was.
 
-- 144 work teams (DOMAIN.md's table): one for each of the county's 98 villages, and a second one in the first 46
+- 144 work teams (docs/DOMAIN.md's table): one for each of the county's 98 villages, and a second one in the first 46
   of the 73 poor villages; terms of three years (second teams two), from 2018.
 - 73 first secretaries (第一书记, the sample's first 73 cadres, each stationed in a poor village) in that village's
   first team; every team has a 队长 and two 队员 besides, drawn from the other cadres; ``REPLACED`` members are

@@ -143,9 +143,9 @@ class _People:
     """Cadres by ID number and by name, read once."""
 
     def __init__(self, session: Session):
-        self.by_id: dict[str, Cadre] = {}
-        self.by_name: dict[str, list[Cadre]] = defaultdict(list)
-        for c in session.scalars(select(Cadre).order_by(Cadre.id)):
+        self.by_id: dict[str, object] = {}
+        self.by_name: dict[str, list] = defaultdict(list)
+        for c in session.execute(select(Cadre.id, Cadre.name, Cadre.id_number).order_by(Cadre.id)):
             self.by_id[c.id_number] = c
             self.by_name[c.name].append(c)
         self.stints: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
@@ -154,6 +154,10 @@ class _People:
 
     def in_post(self, cid: int, day: dt.date) -> bool:
         return any(s <= day and (e is None or e > day) for s, e in self.stints.get(cid, ()))
+
+    def whole_month(self, cid: int, first: dt.date, last: dt.date) -> bool:
+        """In post on every day from first to last (one stint covers them): no day need be checked."""
+        return any(s <= first and (e is None or e > last) for s, e in self.stints.get(cid, ()))
 
 
 def read_files(session: Session, paths: list[Path], *, month: str | None = None,
@@ -169,6 +173,7 @@ def read_files(session: Session, paths: list[Path], *, month: str | None = None,
     months: set[str] = set()
     seen_people: set[int] = set()
     not_in_post = 0
+    memo: dict[object, tuple[str, str | None]] = {}  # a sheet holds a handful of different marks
     for path in paths:
         book = read_book(path)
         result.files.append(book.name)
@@ -209,30 +214,38 @@ def read_files(session: Session, paths: list[Path], *, month: str | None = None,
                     continue
                 in_sheet[cadre.id] = r + 1
                 seen_people.add(cadre.id)
+                whole = people.whole_month(cadre.id, dt.date(ym[0], ym[1], 1), dt.date(ym[0], ym[1], last_day))
                 for j, d in layout.days.items():
-                    raw = _text(row[j]) if j < len(row) else ""
+                    value = row[j] if j < len(row) else ""
+                    if value == "" or value is None:
+                        continue
+                    try:
+                        raw, code = memo[value]
+                    except (KeyError, TypeError):
+                        raw = _text(value)
+                        code = (extra.get(fold(raw)) or rules.ATTENDANCE_MARK.lookup(raw)) if raw else None
+                        if isinstance(value, (str, int, float)):
+                            memo[value] = (raw, code)
                     if not raw:
                         continue
-                    at = f"{where} 第{r + 1}行 {cell_ref(r, j)}"
-                    code = extra.get(fold(raw)) or rules.ATTENDANCE_MARK.lookup(raw)
                     if code is None:
-                        problems.append(f"{at}（{d}日）：“{excerpt(raw)}”不是考勤标记；"
+                        problems.append(f"{_at(where, r, j)}（{d}日）：“{excerpt(raw)}”不是考勤标记；"
                                         "可用 √ 在 公 假 休 ×，别的记号请用 --mapping 记号=含义 说明")
                         continue
                     if d > last_day:
-                        problems.append(f"{at}：{ym[0]}年{ym[1]}月没有{d}日；请删去这个标记")
+                        problems.append(f"{_at(where, r, j)}：{ym[0]}年{ym[1]}月没有{d}日；请删去这个标记")
                         continue
                     day = dt.date(ym[0], ym[1], d)
                     if day > today:
-                        problems.append(f"{at}：{day.isoformat()} 还没有到；请删去这个标记")
+                        problems.append(f"{_at(where, r, j)}：{day.isoformat()} 还没有到；请删去这个标记")
                         continue
                     key = (cadre.id, day)
                     if key in marks and marks[key][0] != code:
-                        problems.append(f"{at}：{cadre.name} {day.isoformat()} 在"
+                        problems.append(f"{_at(where, r, j)}：{cadre.name} {day.isoformat()} 在"
                                         f"{marks[key][1]}「{marks[key][2]}」第{marks[key][3]}行已记为"
                                         f"{rules.ATTENDANCE_MARK.label(marks[key][0])}；两处不一致")
                         continue
-                    if not people.in_post(cadre.id, day):
+                    if not whole and not people.in_post(cadre.id, day):
                         not_in_post += 1
                     marks[key] = (code, book.name, sheet.name, r + 1)
         if not found_any:
@@ -245,7 +258,11 @@ def read_files(session: Session, paths: list[Path], *, month: str | None = None,
     return marks, result, problems
 
 
-def _who(people: _People, row: list, layout: SheetLayout, name: str) -> tuple[Cadre | None, str]:
+def _at(where: str, r: int, j: int) -> str:
+    return f"{where} 第{r + 1}行 {cell_ref(r, j)}"
+
+
+def _who(people: _People, row: list, layout: SheetLayout, name: str) -> tuple[object | None, str]:
     if layout.id_col is not None and layout.id_col < len(row):
         number = idcard.normalize(_text(row[layout.id_col]))
         if number:

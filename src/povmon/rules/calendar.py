@@ -8,6 +8,7 @@ of holidays of its own; a year the package does not know yet is refused with wha
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import chinese_calendar
@@ -33,8 +34,13 @@ def check_year(year: int) -> None:
 
 @lru_cache(maxsize=64)
 def _year_workdays(year: int) -> frozenset[dt.date]:
+    return frozenset(_sorted_workdays(year))
+
+
+@lru_cache(maxsize=64)
+def _sorted_workdays(year: int) -> tuple[dt.date, ...]:
     check_year(year)
-    return frozenset(chinese_calendar.get_workdays(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return tuple(sorted(chinese_calendar.get_workdays(dt.date(year, 1, 1), dt.date(year, 12, 31))))
 
 
 def is_workday(day: dt.date) -> bool:
@@ -46,7 +52,8 @@ def workdays(first: dt.date, last: dt.date) -> list[dt.date]:
     """The working days from ``first`` to ``last``, both included, in order."""
     out: list[dt.date] = []
     for year in range(first.year, last.year + 1):
-        out.extend(d for d in sorted(_year_workdays(year)) if first <= d <= last)
+        days = _sorted_workdays(year)
+        out.extend(days[bisect_left(days, first):bisect_right(days, last)])
     return out
 
 

@@ -221,30 +221,58 @@ def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
         day += dt.timedelta(days=1)
 
 
-def in_post_days(stints: Iterable[tuple[dt.date, dt.date | None]], first: dt.date, last: dt.date) -> set[dt.date]:
+Stints = list[tuple[dt.date, dt.date | None]]  # (first day, first day out) of each stint in post
+
+
+def in_post_days(stints: Stints, first: dt.date, last: dt.date) -> set[dt.date]:
     """The days from ``first`` to ``last`` on which one of the stints (start, exclusive end) held."""
     out: set[dt.date] = set()
-    for start, end in stints:
-        lo = max(start, first)
-        hi = min(last, end - dt.timedelta(days=1)) if end is not None else last
+    for lo, hi in _clipped(stints, first, last):
         out.update(_days(lo, hi))
     return out
 
 
-def person_figures(first: dt.date, last: dt.date, in_post: set[dt.date], marks: dict[dt.date, str],
+def _clipped(stints: Stints, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    out = []
+    for start, end in stints:
+        lo = max(start, first)
+        hi = min(last, end - dt.timedelta(days=1)) if end is not None else last
+        if lo <= hi:
+            out.append((lo, hi))
+    return out
+
+
+def post_workdays(stints: Stints, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The working days from ``first`` to ``last`` on which one of the stints held, in order."""
+    days: set[dt.date] = set()
+    spans = _clipped(stints, first, last)
+    if len(spans) == 1:
+        return calendar.workdays(*spans[0])
+    for lo, hi in spans:
+        days.update(calendar.workdays(lo, hi))
+    return sorted(days)
+
+
+def _posted(stints: Stints, day: dt.date) -> bool:
+    return any(start <= day and (end is None or day < end) for start, end in stints)
+
+
+def person_figures(first: dt.date, last: dt.date, stints: Stints, marks: dict[dt.date, str],
                    leaves: Iterable[Leave], today: dt.date) -> Figures:
-    """One person's figures from ``first`` to ``last`` (see the module docstring)."""
+    """One person's figures from ``first`` to ``last`` while in post in ``stints`` (see the module docstring)."""
     last = min(last, today)
     fig = Figures()
     if last < first:
         return fig
-    workdays = [d for d in calendar.workdays(first, last) if d in in_post]
+    workdays = post_workdays(stints, first, last)
     covered: set[dt.date] = set()  # approved leave days
     away: set[dt.date] = set()  # leave taken, calendar days
     overrun: set[dt.date] = set()
     for leave in leaves:
         if not leave.approved:
             continue  # a leave not approved covers nothing: its days marked 请假 are absences
+        if leave.start_on > last or max(leave.end_on, leave.returned_on or leave.end_on) < first:
+            continue
         lo, hi = leave.taken()
         covered.update(_days(max(leave.start_on, first), min(leave.end_on, last)))
         away.update(_days(max(lo, first), min(hi, last)))
@@ -252,11 +280,14 @@ def person_figures(first: dt.date, last: dt.date, in_post: set[dt.date], marks: 
         if span is not None:
             overrun.update(_days(max(span[0], first), min(span[1], last)))
     absent: list[dt.date] = []
+    get = marks.get
     for day in workdays:
-        mark = marks.get(day)
-        if mark in IN_VILLAGE:
+        mark = get(day)
+        if mark == "in_village":
             fig.in_village += 1
-            fig.official += mark == "official"
+        elif mark == "official":
+            fig.in_village += 1
+            fig.official += 1
         elif mark == "absent" or (mark == "leave" and day not in covered) or day in overrun:
             absent.append(day)
         elif mark is None and day not in covered:
@@ -264,6 +295,11 @@ def person_figures(first: dt.date, last: dt.date, in_post: set[dt.date], marks: 
     fig.working_days = len(workdays)
     fig.absent = len(absent)
     fig.absent_days = absent
-    marked_leave = {d for d, m in marks.items() if m == "leave" and first <= d <= last and d in in_post}
-    fig.leave_days = len(marked_leave | {d for d in away if d in in_post})
+    leave_days = {d for d, m in marks.items() if m == "leave" and first <= d <= last} | away
+    fig.leave_days = sum(1 for d in leave_days if _posted(stints, d))
     return fig
+
+
+def months_in_post(stints: Stints, months: Iterable[tuple[dt.date, dt.date]]) -> int:
+    """How many of the months (first, last day) have a working day in post (reports and logs fall due in them)."""
+    return sum(1 for a, b in months if post_workdays(stints, a, b))
