@@ -116,6 +116,6 @@ def test_inspections_and_the_assessment_end_to_end(cli_db, cli_session, tmp_path
     assert ws.page_setup.orientation == "landscape" and "2018年度" in ws.oddHeader.center.text
     cells = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "制表人：" in cells and "单位（盖章）：" in cells
-    assert any("复核" in c for c in cells) and any("缺勤 1 次" in c for c in cells)
+    assert any("复核" in c for c in cells) and any("缺勤共 1 次" in c for c in cells)
     refused = _run(cli_db, "report", "assessment", "--year", "2018", "-o", str(book))
     assert refused.exit_code == 1 and "--force" in refused.stderr
