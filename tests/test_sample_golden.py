@@ -43,6 +43,8 @@ def golden(database_url, tmp_path_factory):
             demo.load_teams(session, user="golden")  # what demo.run does after the import
             extras_result = import_extras(session, [demo.extras_file(demo.sample_files())], user="golden")
         assert extras_result.errors == [], extras_result.errors[:3]
+        with session_factory(engine)() as session, session.begin():
+            demo.load_supervision(session, user="golden")
         run = None
     else:
         run = demo.run(tmp_path_factory.mktemp("demo"), user="golden")
@@ -174,19 +176,21 @@ def plan():
 def test_a_year_of_attendance_adds_up_to_the_generated_totals(session, plan):
     from povmon.reports import attendance
     from povmon.rules import calendar
+    from povmon.sample_assessment import ABSENT
     from povmon.sample_teams import BELOW, RECALLED, REPORTS_MISSING
 
     year = attendance.build(session, attendance.Period.year(2019), today=REGISTER_DATE)
     data = year.as_json()
     marks = plan.totals()
     assert data["teams"] == 144 and data["members"] == len(plan.stints) == 144 * 3 + 73 + 10
-    assert data["in_village_days"] == marks["in_village"] + marks["official"]
+    found_absent = ABSENT  # days the sample's unannounced checks found a member away (povmon.sample_assessment)
+    assert data["in_village_days"] == marks["in_village"] + marks["official"] - found_absent
     assert data["official_days"] == marks["official"]
     unapproved = {(lv.cadre, d) for lv in plan.leaves if lv.level is None
                   for d in calendar.workdays(lv.start_on, lv.end_on)}
     overrun = {(lv.cadre, d) for lv in plan.leaves if lv.level and lv.returned_on > lv.end_on + dt.timedelta(days=1)
                for d in calendar.workdays(lv.end_on + dt.timedelta(days=1), lv.returned_on - dt.timedelta(days=1))}
-    assert data["absences"] == marks["absent"] + len(unapproved) + len(overrun)
+    assert data["absences"] == marks["absent"] + len(unapproved) + len(overrun) + found_absent
     assert len(data["leaves"]) == len(plan.leaves)
     below = {m.id_number for _, m in year.below()}
     assert below == plan.below and len(below) == BELOW
@@ -357,3 +361,48 @@ def test_monthly_summary_carries_the_figures(session):
     assert _areas(session, "2018-12")["西营镇"]["trained_people"] == sum(
         _areas(session, "2018-12")[v]["trained_people"] for v in ("东营村", "西营村", "大陵庄村", "寨子村", "石侯村",
                                                                   "王明寨村", "辛南村"))
+
+
+def test_the_2019_assessment_of_teams_and_first_secretaries(session):
+    """The sample's 2019 year-end assessment (issue 15): 144 teams and 73 secretaries graded by the rules, the
+    absences found on unannounced checks in the attendance, the 优秀 cap taken in score order; grades golden."""
+    from povmon.models import Attendance, Finding, Inspection
+    from povmon.sample_assessment import ABSENT, INSPECTIONS
+    from povmon.services import assessment
+
+    assert session.scalar(select(func.count()).select_from(Inspection)) == INSPECTIONS + ABSENT
+    found = session.execute(select(Finding.cadre_id, Inspection.inspect_date)
+                            .join(Inspection, Inspection.id == Finding.inspection_id)
+                            .where(Finding.absence.is_(True))).all()
+    assert len(found) == ABSENT
+    for cid, day in found:  # each absence found is that day's 缺勤 in the attendance record
+        assert session.scalar(select(Attendance.mark).where(Attendance.cadre_id == cid, Attendance.day == day)) \
+            == "absent"
+    run = assessment.run(session, 2019, today=REGISTER_DATE)
+    teams, secretaries = run.of("team"), run.of("secretary")
+    assert (len(teams), len(secretaries)) == (144, 73)  # DOMAIN.md's table
+    for results in (teams, secretaries):
+        assert sum(1 for r in results if r.grade == "excellent") <= len(results) // 4
+        for r in results:
+            assert r.reasons
+            if r.facts.absences >= 3:
+                assert r.grade == "incompetent"
+            elif r.facts.absences == 2:
+                assert r.grade in ("basic", "incompetent")
+            elif r.facts.absences == 1:
+                assert r.grade != "excellent"
+        outside = [r for r in results if r.by_score == "excellent" and r.grade == "competent" and not r.facts.absences]
+        best_left_out = max((r.total for r in outside), default=None)
+        chosen = [r.total for r in results if r.grade == "excellent"]
+        assert best_left_out is None or min(chosen) >= best_left_out  # in score order
+    grades = {kind: assessment.rules.ORDER and {g: sum(1 for r in rs if r.grade == g) for g in assessment.rules.ORDER}
+              for kind, rs in (("team", teams), ("secretary", secretaries))}
+    assert grades == {  # golden: the sample's records under the shipped example scheme
+        "team": {"excellent": 36, "competent": 45, "basic": 32, "incompetent": 31},
+        "secretary": {"excellent": 15, "competent": 50, "basic": 4, "incompetent": 4},
+    }
+    tied = [r for r in secretaries if any("不足以全部评为优秀" in x for x in r.reasons)]
+    assert len(tied) > 18 - 15  # a group equal at the cut that the three places left cannot all take
+    assert sum(1 for r in teams if any("复核" in x and "维持" in x for x in r.reasons)) == 1
+    again = assessment.run(session, 2019, today=REGISTER_DATE)
+    assert assessment.digest(again.figures()) == assessment.digest(run.figures())  # reproducible

@@ -96,6 +96,15 @@ def load_teams(session, *, user: str):
     return counts | {"marks": imported.inserted}
 
 
+def load_supervision(session, *, user: str) -> dict:
+    """The sample county's 2019 inspections, visits, hand scores and an appeal (povmon.sample_assessment), after
+    ``load_teams``: what the year-end assessment of 2019 reads (``povmon assess run --year 2019``)."""
+    from povmon import sample, sample_assessment, sample_teams
+
+    plan = sample_teams.build(sample.build(SEED), SEED)
+    return sample_assessment.load(session, plan, seed=SEED, user=user)
+
+
 def is_demo_database(path: Path) -> bool:
     """Whether a file is a database the demo created (its header carries DEMO_APPLICATION_ID)."""
     try:
@@ -162,6 +171,8 @@ def run(directory: Path = DEFAULT_DIR, *, user: str, progress: Progress | None =
             teams = load_teams(session, user=user)
         dept_lists, leads = _monitoring(factory, user)
         extras = _import_extras(factory, files, user)
+        with factory() as session, session.begin():
+            teams = teams | {"supervision": load_supervision(session, user=user)}
         report_file = directory / REPORT_FILE
         ledger_file = directory / LEDGER_FILE
         with factory() as session, session.begin():

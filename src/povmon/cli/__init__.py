@@ -54,7 +54,9 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "job": ("jobs", "job_app", "app", "务工就业：登记企业，登记成员在企业务工（起止日期、月工资），列出务工情况。"),
     "training": ("jobs", "training_app", "app", "技能培训：登记培训（内容、日期、机构），登记参加的成员，列出培训。"),
     "party": ("jobs", "party_app", "app", "政治面貌：记录成员某日起的政治面貌（入党、转正），统计党员人数。"),
-    "report": ("report", "app", "app", "月报：审计用的月度汇总、结账与核对。"),
+    "inspect": ("inspect", "app", "app", "督查：不定期抽查、重点督查、明察暗访，发现的问题及整改。"),
+    "assess": ("assess", "app", "app", "年终考核：驻村工作队和第一书记的评分、等次、定案、手工评分与复核。"),
+    "report": ("report", "app", "app", "报表：审计用的月度汇总、结账与核对；驻村考勤；督查与年终考核。"),
     "sample": ("demo", "sample_app", "app", "示例数据：按报纸报道的数字生成交城县示例工作簿。"),
 }
 

@@ -26,7 +26,7 @@ from povmon.reports import monthly, monthly_xlsx
 from povmon.rules import parse
 from povmon.services import closes
 
-app = typer.Typer(help="月报：审计用的月度汇总、结账与核对。", no_args_is_help=True)
+app = typer.Typer(help="报表：审计用的月度汇总、结账与核对；驻村考勤；督查与年终考核。", no_args_is_help=True)
 
 MonthOption = Annotated[str, typer.Option("--month", help="月份，YYYY-MM，如 2019-01。", show_default=False)]
 AreaOption = Annotated[
@@ -300,3 +300,8 @@ def _team_line(built, team) -> list:
     below = sum(1 for m in team.members if m.figures.below(built.rules))
     return [team.township, team.name, len(team.members), f.working_days, f.in_village, f"{f.share_pct() or 0:.1f}",
             f.leave_days, f.absent, below]
+
+
+from povmon.cli import report_supervision  # noqa: E402  (督查 and 年终考核 workbooks, issue 15)
+
+report_supervision.register(app)

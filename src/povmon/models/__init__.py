@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per ledger (家庭账/识别账 household, 收入账 income, 政策账 policy,
-帮扶账 assistance), village work teams (驻村帮扶) plus the area tree and the audit trail."""
+帮扶账 assistance), village work teams (驻村帮扶),
+inspections and the year-end assessment (督查考核) plus the area tree and the audit trail."""
 
 from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
@@ -18,6 +19,16 @@ from povmon.models.project import (
     ProjectDividend,
     ProjectFunding,
 )
+from povmon.models.supervision import (
+    Appeal,
+    AssessmentClose,
+    AssessmentScheme,
+    Finding,
+    HandScore,
+    Inspection,
+    InspectionTarget,
+    Rectification,
+)
 from povmon.models.workteam import (
     Attendance,
     LeaveRequest,
@@ -31,7 +42,10 @@ from povmon.models.workteam import (
 
 __all__ = [
     "AREA_LEVELS",
+    "Appeal",
     "Area",
+    "AssessmentClose",
+    "AssessmentScheme",
     "AssetStatus",
     "Attendance",
     "AuditLog",
@@ -41,11 +55,15 @@ __all__ = [
     "DeptRow",
     "Employment",
     "Enterprise",
+    "Finding",
     "Fixed2",
+    "HandScore",
     "Household",
     "HouseholdEvent",
     "ImportBatch",
     "Income",
+    "Inspection",
+    "InspectionTarget",
     "Lead",
     "LeadStep",
     "LeaveRequest",
@@ -63,6 +81,7 @@ __all__ = [
     "ProjectBeneficiary",
     "ProjectDividend",
     "ProjectFunding",
+    "Rectification",
     "TeamMember",
     "TeamReport",
     "TeamReview",
