@@ -208,6 +208,36 @@ def a4(
     ws.oddFooter.center.size = 9
 
 
+SIGNERS = ("制表人：", "审核人：", "负责人：", "单位（盖章）：", "日期：")  # what an office signs under a table
+
+
+def report_head(ws: Worksheet, title_text: str, note: str, width: int, page_header: str, today: dt.date, *,
+                header_height: float = 30) -> int:
+    """The top of a report sheet an office files: its title, a note on what it counts, the page header naming
+    whose figures they are, A4 landscape with row 3 (the table's header, which the caller writes) repeated.
+    Returns the header row."""
+    title(ws, 1, title_text, width)
+    put(ws, 2, 1, note, font=FONT_SMALL, border=False, align=LEFT)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.row_dimensions[2].height = 30
+    ws.oddHeader.center.text = page_header
+    ws.oddHeader.center.font = FONT_NAME
+    ws.oddHeader.center.size = 9
+    a4(ws, landscape=True, repeat_rows="3:3", footer_date=today)
+    ws.page_margins.top, ws.page_margins.header = 0.8, 0.3  # the page header clear of the table
+    ws.row_dimensions[3].height = header_height
+    return 3
+
+
+def signatures(ws: Worksheet, last_row: int, width: int, signers: Sequence[str] = SIGNERS) -> None:
+    """The signature line one row below a table that ends at ``last_row``, spread over its width."""
+    row = last_row + 2
+    step = max(width // len(signers), 2)
+    for i, label in enumerate(signers):
+        put(ws, row, 1 + i * step, label, border=False, align=LEFT_NOWRAP)
+    ws.row_dimensions[row].height = 30
+
+
 def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
     """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
     cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in safe_text(text)).strip("'").strip() or "Sheet"

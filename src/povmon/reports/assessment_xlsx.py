@@ -12,7 +12,6 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from povmon import files, xlsx
-from povmon.reports.inspections import signatures
 from povmon.rules import assessment as rules
 from povmon.rules.assessment import Result
 from povmon.services.assessment import Run
@@ -21,18 +20,9 @@ REASON_WIDTH = 44
 
 
 def _head(ws, county: str, run: Run, title: str, width: int, today: dt.date, note: str) -> int:
-    xlsx.title(ws, 1, f"{county}{run.year}年度{title}", width)
     example = "（示例方案，非正式办法）" if run.scheme.example else ""
-    xlsx.put(ws, 2, 1, f"考核方案：{run.scheme.name}{example}；{note}", font=xlsx.FONT_SMALL, border=False)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.row_dimensions[2].height = 30
-    ws.oddHeader.center.text = f"{county} {run.year}年度{title}"
-    ws.oddHeader.center.font = xlsx.FONT_NAME
-    ws.oddHeader.center.size = 9
-    xlsx.a4(ws, landscape=True, repeat_rows="3:3", footer_date=today)
-    ws.page_margins.top, ws.page_margins.header = 0.8, 0.3
-    ws.row_dimensions[3].height = 32
-    return 3
+    return xlsx.report_head(ws, f"{county}{run.year}年度{title}", f"考核方案：{run.scheme.name}{example}；{note}",
+                            width, f"{county} {run.year}年度{title}", today, header_height=32)
 
 
 def _by_township(results: list[Result]) -> list[tuple[str, list[Result]]]:
@@ -77,7 +67,7 @@ def _subjects(ws, county: str, run: Run, kind: str, title: str, today: dt.date) 
                         xlsx.text_lines(f.unit, widths[5]))
             ws.row_dimensions[row].height = max(18, (lines + 0.5) * xlsx.line_height())
     xlsx.widths(ws, widths)
-    signatures(ws, row, len(head))
+    xlsx.signatures(ws, row, len(head))
 
 
 UNIT_HEAD = ["名次", "派出单位", "平均分", "工作队", "工作队等次", "第一书记", "第一书记等次", "结对干部", "督查问题",
@@ -107,7 +97,7 @@ def _units(ws, county: str, run: Run, today: dt.date) -> None:
         lines = max(xlsx.text_lines(people, UNIT_WIDTHS[-1]), xlsx.text_lines(u.name, UNIT_WIDTHS[1]))
         ws.row_dimensions[row].height = max(18, (lines * 1.1 + 1) * xlsx.line_height())
     xlsx.widths(ws, UNIT_WIDTHS)
-    signatures(ws, row, len(UNIT_HEAD))
+    xlsx.signatures(ws, row, len(UNIT_HEAD))
 
 
 def _scheme(ws, county: str, run: Run, today: dt.date) -> None:
@@ -136,7 +126,7 @@ def _scheme(ws, county: str, run: Run, today: dt.date) -> None:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(head))
         ws.row_dimensions[row].height = 30
     xlsx.widths(ws, [14, 20, 8, 20, 24])
-    signatures(ws, row, len(head))
+    xlsx.signatures(ws, row, len(head))
 
 
 def write(run: Run, path: Path, *, county: str = "", today: dt.date | None = None) -> None:

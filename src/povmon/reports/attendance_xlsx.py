@@ -22,32 +22,14 @@ LEAVES = ["编号", "工作队", "姓名", "开始", "结束", "天数", "事由
 LEAVE_WIDTHS = [6, 20, 12, 11, 11, 6, 22, 11, 10, 11, 12]
 MISSING = ["工作队", "姓名", "项目", "已交", "应交", "缺"]
 MISSING_WIDTHS = [24, 14, 12, 8, 8, 8]
-SIGNERS = ("制表人：", "审核人：", "负责人：", "单位（盖章）：", "日期：")
 
 
 def _head(ws, report: AttendanceReport, title: str, width: int, today: dt.date) -> int:
-    xlsx.title(ws, 1, f"{report.scope_name}驻村工作队{title}（{report.period.title}）", width)
     note = (f"统计期间 {report.period.first.isoformat()} 至 {report.as_of.isoformat()}；工作日按国家法定节假日安排"
             f"（含调休）；在村含报备的公务外出；在村不足工作日 {report.rules.share_text} 的标为“低于”，"
             f"全年请假超过 {report.rules.leave_year_days} 天的标为“应召回”。")
-    xlsx.put(ws, 2, 1, note, font=xlsx.FONT_SMALL, border=False, align=xlsx.LEFT)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.row_dimensions[2].height = 30
-    ws.oddHeader.center.text = f"{report.scope_name} 驻村工作队{title} {report.period.title}"
-    ws.oddHeader.center.font = xlsx.FONT_NAME
-    ws.oddHeader.center.size = 9
-    xlsx.a4(ws, landscape=True, repeat_rows="3:3", footer_date=today)
-    ws.page_margins.top, ws.page_margins.header = 0.8, 0.3  # the page header clear of the table
-    ws.row_dimensions[3].height = 30
-    return 3
-
-
-def _signatures(ws, row: int, width: int) -> None:
-    row += 1
-    step = max(width // len(SIGNERS), 2)
-    for i, label in enumerate(SIGNERS):
-        xlsx.put(ws, row, 1 + i * step, label, border=False, align=xlsx.LEFT_NOWRAP)
-    ws.row_dimensions[row].height = 30
+    return xlsx.report_head(ws, f"{report.scope_name}驻村工作队{title}（{report.period.title}）", note, width,
+                            f"{report.scope_name} 驻村工作队{title} {report.period.title}", today)
 
 
 def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None) -> None:
@@ -91,7 +73,7 @@ def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None)
         row += 1
         xlsx.put(ws, row, 1, "本期没有在岗的工作队队员。", border=False)
     xlsx.widths(ws, SUMMARY_WIDTHS)
-    _signatures(ws, row + 1, len(SUMMARY))
+    xlsx.signatures(ws, row, len(SUMMARY))
 
     ws = wb.create_sheet("请销假台账")
     row = _head(ws, report, "请销假台账", len(LEAVES), today)
@@ -108,7 +90,7 @@ def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None)
         row += 1
         xlsx.put(ws, row, 1, "本期没有请假。", border=False)
     xlsx.widths(ws, LEAVE_WIDTHS)
-    _signatures(ws, row + 1, len(LEAVES))
+    xlsx.signatures(ws, row, len(LEAVES))
 
     ws = wb.create_sheet("应交未交")
     row = _head(ws, report, "汇报与工作日志应交未交", len(MISSING), today)
@@ -122,7 +104,7 @@ def write(report: AttendanceReport, path: Path, *, today: dt.date | None = None)
         row += 1
         xlsx.put(ws, row, 1, "汇报和工作日志都已按时提交。", border=False)
     xlsx.widths(ws, MISSING_WIDTHS)
-    _signatures(ws, row + 1, len(MISSING))
+    xlsx.signatures(ws, row, len(MISSING))
 
     with files.atomic(path) as temporary:
         wb.save(temporary)

@@ -21,7 +21,7 @@ from povmon.models import Area
 from povmon.reports import extras
 from povmon.services import projects
 
-SIGNATURES = ("制表人：", "审核人：", "负责人：", "单位（盖章）：", "日期：")
+SIGNATURES = xlsx.SIGNERS
 
 
 @dataclass

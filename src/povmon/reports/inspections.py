@@ -19,7 +19,6 @@ from povmon.rules import inspection as rules
 from povmon.services import inspections
 from povmon.services.lookup import find_area
 
-SIGNERS = ("制表人：", "审核人：", "负责人：", "单位（盖章）：", "日期：")
 LIST = ["编号", "督查日期", "方式", "类别", "工作队", "干部", "问题描述", "整改期限", "责任人", "整改情况", "整改日期",
         "整改佐证"]
 LIST_WIDTHS = [6, 12, 11, 10, 20, 13, 30, 12, 12, 11, 12, 24]
@@ -71,25 +70,10 @@ def build(session: Session, period: Period, area: str | Area | None = None, *,
 
 
 def _head(ws, report: InspectionReport, title: str, width: int, today: dt.date) -> int:
-    xlsx.title(ws, 1, f"{report.scope_name}{report.period.title}{title}", width)
-    xlsx.put(ws, 2, 1, f"督查期间 {report.period.first.isoformat()} 至 {report.period.last.isoformat()}；整改情况截至 "
-                       f"{report.as_of.isoformat()}；逾期：过了整改期限仍未整改。", font=xlsx.FONT_SMALL, border=False)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.oddHeader.center.text = f"{report.scope_name} {report.period.title} {title}"
-    ws.oddHeader.center.font = xlsx.FONT_NAME
-    ws.oddHeader.center.size = 9
-    xlsx.a4(ws, landscape=True, repeat_rows="3:3", footer_date=today)
-    ws.page_margins.top, ws.page_margins.header = 0.8, 0.3
-    ws.row_dimensions[3].height = 30
-    return 3
-
-
-def signatures(ws, row: int, width: int) -> None:
-    row += 2
-    step = max(width // len(SIGNERS), 2)
-    for i, label in enumerate(SIGNERS):
-        xlsx.put(ws, row, 1 + i * step, label, border=False, align=xlsx.LEFT_NOWRAP)
-    ws.row_dimensions[row].height = 30
+    note = (f"督查期间 {report.period.first.isoformat()} 至 {report.period.last.isoformat()}；整改情况截至 "
+            f"{report.as_of.isoformat()}；逾期：过了整改期限仍未整改。")
+    return xlsx.report_head(ws, f"{report.scope_name}{report.period.title}{title}", note, width,
+                            f"{report.scope_name} {report.period.title} {title}", today)
 
 
 def _list(ws, report: InspectionReport, rows: list[dict], row: int) -> int:
@@ -136,13 +120,13 @@ def write(report: InspectionReport, path: Path, *, today: dt.date | None = None)
     xlsx.put(ws, row, 1, f"督查次数：{kinds}。", border=False)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(head))
     xlsx.widths(ws, [14, 14, 10, 10, 12, 10, 10])
-    signatures(ws, row, len(head))
+    xlsx.signatures(ws, row, len(head))
 
     ws = wb.create_sheet("问题清单")
     row = _list(ws, report, report.rows, _head(ws, report, "督查问题及整改清单", len(LIST), today))
-    signatures(ws, row, len(LIST))
+    xlsx.signatures(ws, row, len(LIST))
     ws = wb.create_sheet("逾期未整改")
     row = _list(ws, report, report.overdue(), _head(ws, report, "逾期未整改问题清单", len(LIST), today))
-    signatures(ws, row, len(LIST))
+    xlsx.signatures(ws, row, len(LIST))
     with files.atomic(path) as temporary:
         wb.save(temporary)
