@@ -144,7 +144,8 @@ def _entry(level, code, name, parent, *values) -> dict:
     )
     assert len(values) == len(keys)
     return {"level": level, "code": code, "name": name, "parent": parent, **dict(zip(keys, values, strict=True)),
-            **monthly_json(monthly_zero())}  # no projects, jobs, training or party members in this register
+            **monthly_json(monthly_zero()),  # no projects, jobs, training or party members in this register
+            "leads_new": 0, "leads_open": 0, "leads_decided": 0, "leads_overdue": 0}  # nor monitoring leads
 
 
 # values in order: hh ppl, registered, poor, exited, monitored (hh ppl each), incidence, below paired unpaired,

@@ -292,3 +292,65 @@ def test_bad_cells_are_rejected_with_the_importers_codes(session, county, tmp_pa
     assert [e.code for e in result.errors] == ["id_as_number", "bad_date", "bad_number", "bad_date",
                                                "required_missing"]
     assert result.rows == {"matched": 0, "not_in_register": 0, "rejected": 5, "unchanged": 0} and result.batch is None
+
+
+def _decide(session, lead, start: dt.date, result: str, note: str | None = None):
+    """The procedure from 入户核实 on ``start`` to the decision eight days later."""
+    M.record_step(session, lead.id, "入户核实", date=start, consent=True, user="u")
+    M.record_step(session, lead.id, "民主评议", date=start + dt.timedelta(days=1), user="u")
+    M.record_step(session, lead.id, "公示", date=start + dt.timedelta(days=2), until=start + dt.timedelta(days=6),
+                  user="u")
+    M.record_step(session, lead.id, "乡镇初审", date=start + dt.timedelta(days=7), user="u")
+    M.record_step(session, lead.id, "县级审定", date=start + dt.timedelta(days=8), result=result, note=note,
+                  user="u")
+
+
+def test_monthly_summary_counts_leads_by_date(session, county):
+    from povmon.reports import monthly
+
+    def figures(month):
+        entry = monthly.build(session, month).as_json()["areas"][-1]
+        return tuple(entry[k] for k in monthly.LEAD_FIELDS)
+
+    first = M.add_lead(session, county["a"], source="self_application", date=D(2019, 3, 1), note="x",
+                       user="u").record
+    second = M.add_lead(session, county["b"], source="cadre_check", date=D(2019, 3, 10), note="y",
+                        user="u").record
+    _decide(session, first, D(2019, 3, 2), "纳入")  # decided 2019-03-10
+    before = figures("2019-03")
+    assert before == (2, 1, 1, 1)  # the second is open 21 days on 03-31: more than 15, overdue
+    assert figures("2019-04") == (0, 1, 0, 1)
+    third = M.add_lead(session, county["c"], source="cadre_check", date=D(2019, 4, 20), note="z",
+                       user="u").record
+    _decide(session, second, D(2019, 4, 22), "不纳入", "收入稳定")  # decided 2019-04-30
+    assert figures("2019-03") == before  # later leads and decisions leave March alone
+    assert figures("2019-04") == (1, 1, 1, 0)  # the third is open 10 days on 04-30
+    assert figures("2019-05") == (0, 1, 0, 1)
+    assert third
+
+
+def test_ledger_lists_leads_with_latest_step_and_decision(session, county, tmp_path):
+    from openpyxl import load_workbook
+
+    from povmon.reports import ledger as L
+    from povmon.reports import ledger_xlsx
+
+    lead = _lead(session, county)  # 2019-03-01, 农户自主申报
+    _decide(session, lead, D(2019, 3, 2), "纳入")  # 县级审定 and 纳入 on 2019-03-10
+    M.add_lead(session, county["a"], source="cadre_check", date=D(2019, 5, 1), note="再次排查", user="u")
+
+    def lines(day):
+        (led,) = L.ledgers(session, [county["a"].id], day)
+        return [(x.date, x.source, x.rule, x.step, x.decision) for x in led.leads]
+
+    assert lines(D(2019, 2, 28)) == []
+    assert lines(D(2019, 3, 5)) == [(D(2019, 3, 1), "手工", "农户自主申报", "公示 2019-03-04", "未决")]
+    assert lines(D(2019, 3, 31)) == [(D(2019, 3, 1), "手工", "农户自主申报", "县级审定 2019-03-10",
+                                      "纳入 2019-03-10")]
+    assert lines(D(2019, 5, 31))[1] == (D(2019, 5, 1), "手工", "基层干部排查", None, "逾期未决")
+    path = tmp_path / "ledger.xlsx"
+    ledger_xlsx.write_workbook(L.ledgers(session, [county["a"].id], D(2019, 5, 31)), path)
+    cells = [c.value for row in load_workbook(path).worksheets[0].iter_rows() for c in row]
+    at = cells.index("风险线索（动态监测）")
+    assert cells.index("状态变化记录") < at < cells.index("线索日期") and "纳入 2019-03-10" in cells
+    assert "逾期未决" in cells and "基层干部排查" in cells

@@ -136,3 +136,19 @@ def test_closes_are_stored_as_month_close_rows(session):
     row = session.query(MonthClose).one()
     assert row.area == "141122200201"
     assert closing.scope_name(session, row) == "交城县/会立乡/岔口村"
+
+
+def test_a_close_made_before_the_lead_keys_is_not_changed_by_them(session):
+    reg.build(session)
+    stored, _ = close_month(session, reg.MONTH, user="审计甲", today=TODAY)
+    figures = {**stored.figures, "areas": [{k: v for k, v in e.items() if k not in monthly.LEAD_FIELDS}
+                                           for e in stored.figures["areas"]]}
+    stored.figures, stored.sha256 = figures, closing.digest(figures)  # as a close of before issue 12 item 9
+    session.flush()
+    comparison = closing.compare(session, monthly.build(session, reg.MONTH))
+    assert comparison is not None and comparison.intact and comparison.differences == []
+    county = stored.figures["areas"][0]
+    stored.figures = {**figures, "areas": [{**county, "leads_open": 3}, *figures["areas"][1:]]}
+    stored.sha256 = closing.digest(stored.figures)
+    session.flush()  # a close that has them compares them
+    assert [d.field for d in closing.compare(session, monthly.build(session, reg.MONTH)).differences] == ["leads_open"]

@@ -34,6 +34,8 @@ def test_json_keys_are_exactly_the_contracts_in_its_order(session):
         "risk_eliminated", "work_teams", "first_secretaries",
         # issue 16, after the contract's first keys (docs/CONTRACTS.md)
         "party_members", "employed_people", "wage_households", "trained_people", "dividends_yuan",
+        # issue 12 item 9, after the projects' keys
+        "leads_new", "leads_open", "leads_decided", "leads_overdue",
     ]
 
 

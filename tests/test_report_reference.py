@@ -137,6 +137,7 @@ def _reference(session, households, month: monthly.Month) -> dict:
         row["cadres"] = len(set().union(*(cadres[i] for i in ids)))
         row["benefits_yuan"] = f"{sum((benefits[i] for i in ids), Decimal(0)):.2f}"
         row.update(extras.monthly_json(extras.monthly_zero()))  # the random registers have no projects or jobs
+        row.update(dict.fromkeys(monthly.LEAD_FIELDS, 0))  # nor monitoring leads
         out.append(row)
     return {"month": month.label, "as_of": as_of.isoformat(), "areas": out}
 

@@ -58,6 +58,8 @@ FIELD_LABELS = {
     "identified": "本月识别纳入", "exited": "本月脱贫退出", "returned": "本月返贫",
     "monitoring_added": "本月纳入监测", "risk_eliminated": "本月风险消除",
     "work_teams": "在岗驻村工作队数", "first_secretaries": "在岗第一书记数",
+    "leads_new": "本月新增风险线索", "leads_open": "未决风险线索", "leads_decided": "本月决定线索",
+    "leads_overdue": "逾期未决线索",
 }
 TABLE_LABELS = {
     "household": "户", "member": "成员", "household_event": "识别账事件", "income": "收入",
@@ -232,9 +234,9 @@ def compare(session: Session, report: monthly.MonthlyReport) -> Comparison | Non
         if was is None or now is None:
             differences.append(Difference(name, "area", None if was is None else "有", None if now is None else "有"))
             continue
-        for field in monthly.JSON_FIELDS[4:]:
-            if field in monthly.TEAM_FIELDS and field not in was:
-                continue  # a close made before povmon counted work teams: nothing to compare
+        for field in (*monthly.JSON_FIELDS[4:], *monthly.LEAD_FIELDS):
+            if field in (*monthly.TEAM_FIELDS, *monthly.LEAD_FIELDS) and field not in was:
+                continue  # a close made before povmon counted work teams or leads: nothing to compare
             if was.get(field) != now.get(field):
                 differences.append(Difference(name, field, was.get(field), now.get(field)))
     intact = digest(close.figures) == close.sha256

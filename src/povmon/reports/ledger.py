@@ -30,6 +30,7 @@ from povmon.models import (
     Household,
     HouseholdEvent,
     Income,
+    Lead,
     Measure,
     Member,
     Pairing,
@@ -40,6 +41,7 @@ from povmon.models import (
 )
 from povmon.reports import extras
 from povmon.rules import exit_standard, idcard
+from povmon.rules import monitoring as monitoring_rules
 from povmon.rules.dates import age_on
 from povmon.rules.income import IncomeYear, per_capita
 from povmon.rules.lines import LineValue
@@ -137,6 +139,33 @@ class EventLine:
     source: str | None  # lead source (纳入监测) or how the risk was eliminated (风险消除)
     reason: str | None
     voided: bool  # cancelled by a later correction dated on or before the ledger's day
+
+
+@dataclass(frozen=True)
+class LeadLine:
+    """A monitoring lead (风险线索) of 识别账 as of the ledger's day: its latest step and decision up to it."""
+
+    date: dt.date
+    source: str  # the department (医保 …), 花名册 or 手工
+    rule: str  # rules.monitoring.RULES' label
+    step: str | None  # the latest step before the decision, on or before the day: 公示 2019-03-04
+    decision: str  # 纳入 2019-03-10 / 不纳入 … / 未决 / 逾期未决
+
+
+LEAD_SOURCES = {"register": "花名册", "hand": "手工"}
+
+
+def _lead_line(lead: Lead, as_of: dt.date) -> LeadLine:
+    steps = [s for s in lead.steps if s.step_date <= as_of]
+    last = max((s for s in steps if s.step != "decision"), key=lambda s: (s.step_date, s.id), default=None)
+    decision = next((s for s in steps if s.step == "decision"), None)
+    if decision is not None:
+        outcome = f"{monitoring_rules.RESULTS.get(decision.result, decision.result)} {decision.step_date.isoformat()}"
+    else:
+        outcome = "逾期未决" if monitoring_rules.overdue(lead.detected_on, None, as_of) else "未决"
+    step = f"{monitoring_rules.STEPS[last.step]} {last.step_date.isoformat()}" if last is not None else None
+    return LeadLine(lead.detected_on, LEAD_SOURCES.get(lead.source, lead.source),
+                    monitoring_rules.RULES.get(lead.rule, lead.rule), step, outcome)
 
 
 @dataclass(frozen=True)
@@ -256,6 +285,7 @@ class Ledger:
     visits: list[VisitLine]
     work_teams: list[str] = field(default_factory=list)  # the village's work teams in post: 队名（派出单位；队长）
     work: list[MeasureLine] = field(default_factory=list)  # 就业、培训与项目 (reports.extras.household_lines)
+    leads: list[LeadLine] = field(default_factory=list)  # 识别账: 动态监测 leads dated on or before as_of
 
     @property
     def status_label(self) -> str:
@@ -474,6 +504,12 @@ def ledgers(
                 cadre_line(c)
 
         work = extras.household_lines(session, list(ids), as_of)
+        leads = _grouped(
+            session,
+            select(Lead).where(Lead.household_id.in_(ids), Lead.detected_on <= as_of)
+            .options(selectinload(Lead.steps)).order_by(Lead.detected_on, Lead.id),
+            lambda lead: lead.household_id,
+        )
         for household_id in ids:
             house = households[household_id]
             ledger = _ledger(
@@ -485,7 +521,8 @@ def ledgers(
                 cadre_cache, mask_id, mask_phone,
             )
             ledger = replace(ledger, work=[MeasureLine(day, kind, text, amount, None)
-                                           for day, kind, text, amount in work.get(household_id, [])])
+                                           for day, kind, text, amount in work.get(household_id, [])],
+                             leads=[_lead_line(lead, as_of) for lead in leads.get(household_id, [])])
             texts = team_texts.get(house.village_id)
             yield replace(ledger, work_teams=texts) if texts else ledger
 

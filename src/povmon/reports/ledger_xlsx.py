@@ -400,6 +400,9 @@ def _identification(sheet: LedgerSheet, ledger: Ledger) -> None:
         if not ledger.events:
             _none_row(sheet)
         _event_rows(sheet, ledger)
+    if ledger.leads:
+        with sheet.together(keep=3):
+            _lead_rows(sheet, ledger)
     with sheet.together():
         _exit_rows(sheet, ledger)
 
@@ -413,6 +416,16 @@ def _event_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
             Span(e.cause, 2, "center"), Span(e.monitoring_type, 2, "center"), Span(e.risks, 2, "text"),
             Span(e.source, 1, "center"), Span(e.reason, 2, "text"),
         ])
+
+
+def _lead_rows(sheet: LedgerSheet, ledger: Ledger) -> None:
+    """防止返贫动态监测: the household's leads with their latest step and decision (reports.ledger.LeadLine)."""
+    sheet.add([Span("风险线索（动态监测）", COLUMNS, "sub")])
+    sheet.add([Span("线索日期", 1, "header"), Span("线索来源", 2, "header"), Span("预警规则", 3, "header"),
+               Span("最新步骤", 3, "header"), Span("决定", 3, "header")])
+    for line in ledger.leads:
+        sheet.add([Span(line.date, 1, "center"), Span(line.source, 2, "center"), Span(line.rule, 3, "text"),
+                   Span(line.step, 3, "center"), Span(line.decision, 3, "center")])
 
 
 def _exit_rows(sheet: LedgerSheet, ledger: Ledger) -> None:

@@ -19,6 +19,9 @@ What the figures mean (docs/CONTRACTS.md and docs/DOMAIN.md, made precise):
   events dated in the month, for every household of the area.
 - work_teams: village work teams in post on as_of (their term holds that day) in the area's villages;
   first_secretaries: distinct cadres in post on as_of as 第一书记 of such a team (merged like cadres).
+- leads_new / leads_open / leads_decided / leads_overdue (防止返贫动态监测, after the projects' keys): leads dated
+  in the month; leads dated on or before as_of with no decision dated on or before it; decisions (纳入 or 不纳入)
+  dated in the month; open leads past the 15 days of rules.monitoring.overdue. By the lead's household's village.
 
 Everything is computed from dates, never from when a record was typed in: the same month gives the same
 figures however many later-dated records are added. The computation is set-based (services.snapshot):
@@ -42,6 +45,8 @@ from povmon.models import (
     Cadre,
     Household,
     HouseholdEvent,
+    Lead,
+    LeadStep,
     Member,
     Pairing,
     Policy,
@@ -51,6 +56,7 @@ from povmon.models import (
 )
 from povmon.reports import extras as extras_figures
 from povmon.rules import exit_standard, parse
+from povmon.rules import monitoring as monitoring_rules
 from povmon.rules.dates import age_on
 from povmon.rules.lines import LineValue
 from povmon.rules.money import yuan
@@ -69,7 +75,8 @@ COUNT_FIELDS = (
 PAIRING_FIELDS = ("below_line_households", "paired_households", "unpaired_households")
 EVENT_FIELDS = ("identified", "exited", "returned", "monitoring_added", "risk_eliminated")
 TEAM_FIELDS = ("work_teams", "first_secretaries")
-SUMMED_FIELDS = (*COUNT_FIELDS, *PAIRING_FIELDS, "visited_households", *EVENT_FIELDS, "work_teams")
+LEAD_FIELDS = ("leads_new", "leads_open", "leads_decided", "leads_overdue")  # after reports.extras' keys
+SUMMED_FIELDS = (*COUNT_FIELDS, *PAIRING_FIELDS, "visited_households", *EVENT_FIELDS, "work_teams", *LEAD_FIELDS)
 JSON_FIELDS = (
     "level", "code", "name", "parent", *COUNT_FIELDS, "incidence_pct", *PAIRING_FIELDS, "cadres",
     "visited_households", "benefits_yuan", *EVENT_FIELDS, *TEAM_FIELDS,
@@ -109,6 +116,10 @@ class AreaFigures:
     monitoring_added: int = 0
     risk_eliminated: int = 0
     work_teams: int = 0
+    leads_new: int = 0
+    leads_open: int = 0
+    leads_decided: int = 0
+    leads_overdue: int = 0
     cadre_ids: set[int] = field(default_factory=set, repr=False)
     secretary_ids: set[int] = field(default_factory=set, repr=False)
     extras: dict = field(default_factory=extras_figures.monthly_zero, repr=False)  # reports.extras.MONTHLY_FIELDS
@@ -152,6 +163,7 @@ class AreaFigures:
             else:
                 out[name] = getattr(self, name)
         out.update(extras_figures.monthly_json(self.extras))  # after the contract's first keys (docs/CONTRACTS.md)
+        out.update((name, getattr(self, name)) for name in LEAD_FIELDS)  # then the monitoring leads' (issue 12)
         return out
 
 
@@ -346,6 +358,11 @@ def build(session: Session, month: Month | str, area: str | Area | None = None) 
                                                              statuses).items():
         if area_id in figures:
             figures[area_id].extras = values
+
+    for area_id, counts in _leads_by_village(session, month, scope_ids).items():
+        if area_id in figures:
+            for name, count in counts.items():
+                setattr(figures[area_id], name, count)
 
     # roll up: children before parents (reverse pre-order), so each area adds its finished children
     for area, _ in reversed(order):
@@ -708,3 +725,30 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
     out.sort(key=lambda q: (q.category, q.place.rank if q.place else -1, q.place.code if q.place else "", q.who))
     quality_cadres.sort(key=lambda q: q.who)
     return out + quality_cadres
+
+
+def _leads_by_village(session: Session, month: Month, area_ids) -> dict[int, dict[str, int]]:
+    """{village id: LEAD_FIELDS}: three GROUP BY queries, effective-dated (only leads and decisions dated on or
+    before as_of count, so later records never change a past month)."""
+    first, as_of = month.first, month.as_of
+    result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEAD_FIELDS, 0))
+    decided = (select(LeadStep.lead_id, func.min(LeadStep.step_date).label("day"))
+               .where(LeadStep.step == "decision", LeadStep.step_date <= as_of)
+               .group_by(LeadStep.lead_id).subquery())
+    base = select(Household.village_id).join(Lead, Lead.household_id == Household.id)
+    query = (base.add_columns(func.count()).where(Lead.detected_on >= first, Lead.detected_on <= as_of)
+             .group_by(Household.village_id))
+    for village_id, count in session.execute(_in_scope(query, Household.village_id, area_ids)):
+        result[village_id]["leads_new"] = count
+    query = (base.add_columns(func.count()).join(decided, decided.c.lead_id == Lead.id)
+             .where(decided.c.day >= first).group_by(Household.village_id))
+    for village_id, count in session.execute(_in_scope(query, Household.village_id, area_ids)):
+        result[village_id]["leads_decided"] = count
+    query = (base.add_columns(Lead.detected_on, func.count()).outerjoin(decided, decided.c.lead_id == Lead.id)
+             .where(Lead.detected_on <= as_of, decided.c.lead_id.is_(None))
+             .group_by(Household.village_id, Lead.detected_on))
+    for village_id, day, count in session.execute(_in_scope(query, Household.village_id, area_ids)):
+        result[village_id]["leads_open"] += count
+        if monitoring_rules.overdue(day, None, as_of):
+            result[village_id]["leads_overdue"] += count
+    return dict(result)

@@ -53,6 +53,8 @@ SUMMARY_COLUMNS: list[tuple[str, str | None, str]] = [
     ("returned", "本月变动（事件数）", "返贫"), ("monitoring_added", "本月变动（事件数）", "纳入监测"),
     ("risk_eliminated", "本月变动（事件数）", "风险消除"),
     ("work_teams", "驻村帮扶（在岗）", "工作队（个）"), ("first_secretaries", "驻村帮扶（在岗）", "第一书记（人）"),
+    ("leads_new", "风险线索（动态监测）", "本月新增"), ("leads_open", "风险线索（动态监测）", "未决"),
+    ("leads_decided", "风险线索（动态监测）", "本月决定"), ("leads_overdue", "风险线索（动态监测）", "逾期未决"),
 ]
 SUMMARY_FIRST_ROW = 5  # the county's row on 汇总 (title, subtitle, two header rows above it)
 MAX_CHANGES = 50_000  # 结账核对 lists at most this many records one by one (the summary counts them all)
