@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, and_, or_
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povmon.models.area import Area
-from povmon.models.base import Base, Provenance, intpk, money_opt, name, text_opt
+from povmon.models.base import Base, Provenance, Stint, intpk, money_opt, name, text_opt
 from povmon.models.household import Household
-from povmon.rules import dates
 
 
 class Cadre(Provenance, Base):
@@ -32,7 +30,7 @@ class Cadre(Provenance, Base):
     village: Mapped[Area | None] = relationship()
 
 
-class Pairing(Provenance, Base):
+class Pairing(Provenance, Stint, Base):
     """A cadre paired with a household from a date to a date; a replacement ends one and starts another."""
 
     __tablename__ = "pairing"
@@ -50,16 +48,6 @@ class Pairing(Provenance, Base):
 
     household: Mapped[Household] = relationship()
     cadre: Mapped[Cadre] = relationship()
-
-    @hybrid_method
-    def active_on(self, day: dt.date) -> bool:
-        """Whether the pairing holds on a day (started on/before it, not yet ended; rules.dates.active_on)."""
-        return dates.active_on(self.start_on, self.end_on, day)
-
-    @active_on.inplace.expression
-    @classmethod
-    def _active_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
-        return and_(cls.start_on <= day, or_(cls.end_on.is_(None), cls.end_on > day))
 
 
 class Measure(Provenance, Base):

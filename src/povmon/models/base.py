@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, Numeric, String, Text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    and_,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from povmon.rules import dates
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -89,3 +104,22 @@ class Provenance:
     source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[timestamp]
     created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class Stint:
+    """A record that holds from ``start_on`` (inclusive) to ``end_on`` (exclusive, None: still holds): a pairing,
+    a team's term, a member's stint in a team, a job. One ``active_on`` for all, in Python (rules.dates) and SQL."""
+
+    if TYPE_CHECKING:  # the columns are each model's own (their comments differ)
+        start_on: Mapped[dt.date]
+        end_on: Mapped[dt.date | None]
+
+    @hybrid_method
+    def active_on(self, day: dt.date) -> bool:
+        """Whether it holds on a day (rules.dates.active_on)."""
+        return dates.active_on(self.start_on, self.end_on, day)
+
+    @active_on.inplace.expression
+    @classmethod
+    def _active_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
+        return and_(cls.start_on <= day, or_(cls.end_on.is_(None), cls.end_on > day))

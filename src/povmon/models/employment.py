@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, and_, or_
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povmon.models.area import Area
-from povmon.models.base import Base, Provenance, intpk, money, text_opt
+from povmon.models.base import Base, Provenance, Stint, intpk, money, text_opt
 from povmon.models.household import Member
-from povmon.rules import projects
 
 
 class Enterprise(Provenance, Base):
@@ -28,7 +26,7 @@ class Enterprise(Provenance, Base):
     area: Mapped[Area | None] = relationship()
 
 
-class Employment(Provenance, Base):
+class Employment(Provenance, Stint, Base):
     """A member's job at an enterprise from a date to a date, at a monthly wage."""
 
     __tablename__ = "employment"
@@ -48,16 +46,6 @@ class Employment(Provenance, Base):
 
     member: Mapped[Member] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
-
-    @hybrid_method
-    def active_on(self, day: dt.date) -> bool:
-        """Held on a day (rules.projects.active_on)."""
-        return projects.active_on(self.start_on, self.end_on, day)
-
-    @active_on.inplace.expression
-    @classmethod
-    def _active_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
-        return and_(cls.start_on <= day, or_(cls.end_on.is_(None), cls.end_on > day))
 
 
 class Training(Provenance, Base):

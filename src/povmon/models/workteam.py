@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Integer, String, UniqueConstraint, and_, or_
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povmon.models.area import Area
 from povmon.models.assistance import Cadre
-from povmon.models.base import Base, Provenance, intpk, text_opt
-from povmon.rules import dates
+from povmon.models.base import Base, Provenance, Stint, intpk, text_opt
 
 
-class WorkTeam(Provenance, Base):
+class WorkTeam(Provenance, Stint, Base):
     """A village work team: its village, dispatching unit (派出单位) and term (from/to, the end exclusive)."""
 
     __tablename__ = "work_team"
@@ -33,17 +31,8 @@ class WorkTeam(Provenance, Base):
     village: Mapped[Area] = relationship()
     members: Mapped[list[TeamMember]] = relationship(back_populates="team", order_by="TeamMember.id")
 
-    @hybrid_method
-    def active_on(self, day: dt.date) -> bool:
-        return dates.active_on(self.start_on, self.end_on, day)
 
-    @active_on.inplace.expression
-    @classmethod
-    def _active_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
-        return and_(cls.start_on <= day, or_(cls.end_on.is_(None), cls.end_on > day))
-
-
-class TeamMember(Provenance, Base):
+class TeamMember(Provenance, Stint, Base):
     """One stint of a cadre in a team with a role (队长, 第一书记, 队员); a replacement ends one, starts another."""
 
     __tablename__ = "work_team_member"
@@ -62,15 +51,6 @@ class TeamMember(Provenance, Base):
 
     team: Mapped[WorkTeam] = relationship(back_populates="members")
     cadre: Mapped[Cadre] = relationship()
-
-    @hybrid_method
-    def active_on(self, day: dt.date) -> bool:
-        return dates.active_on(self.start_on, self.end_on, day)
-
-    @active_on.inplace.expression
-    @classmethod
-    def _active_on_sql(cls, day: dt.date) -> ColumnElement[bool]:
-        return and_(cls.start_on <= day, or_(cls.end_on.is_(None), cls.end_on > day))
 
 
 class Attendance(Provenance, Base):

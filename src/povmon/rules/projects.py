@@ -7,7 +7,6 @@ party members). Nothing here reads a database.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -77,11 +76,6 @@ INDUSTRY = _v("industry", "行业", [
 
 # 月收入达到1000元以上 (the seed): a job counts when its monthly wage reaches this (a county may set its own)
 MONTHLY_WAGE_THRESHOLD = Decimal("1000")
-
-
-def active_on(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
-    """A job held on a day: started on or before it and not yet ended (end dates are exclusive)."""
-    return start <= day and (end is None or end > day)
 
 
 def yearly(monthly: Decimal | None, months: int = 12) -> Decimal | None:
