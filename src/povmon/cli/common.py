@@ -190,8 +190,56 @@ def not_after_today(day: dt.date, option: str = "--as-of") -> dt.date:
 
 
 def user_of(value: str | None) -> str:
-    """Who acts: --user after the sub-command, else before it, else POVMON_USER, else the OS user."""
+    """Who acts: on PostgreSQL the database login (a different --user is refused); on SQLite --user after the
+    sub-command, else before it, else POVMON_USER, else the OS user."""
+    actor = _acting["actor"]
+    if actor is not None and not actor.single_user:
+        wanted = value or _root["user"]
+        if wanted and wanted != actor.name:
+            raise PovmonError(access_login_mismatch(actor.name, wanted))
+        return actor.name
     return acting_user(value or _root["user"])
+
+
+def access_login_mismatch(login: str, wanted: str) -> str:
+    from povmon.services.access import login_mismatch
+
+    return login_mismatch(login, wanted)
+
+
+_acting: dict = {"actor": None}  # the actor of the unit of work under way (services.access.Actor)
+
+
+def acting(session: Session, user: str | None = None):
+    """Resolve who acts on the session's database and put their scope on the session (services.access)."""
+    from povmon.services import access
+
+    actor = access.install(session, access.resolve(session, user or _root["user"]))
+    _acting["actor"] = actor
+    return actor
+
+
+def forget_actor() -> None:
+    """The unit of work is over: nobody acts any more (a library caller running commands in one process)."""
+    _acting["actor"] = None
+
+
+def audit_refusal(engine: Engine, refusal) -> None:
+    """Keep a refused attempt on record in a transaction of its own, after the refused work rolled back."""
+    import sys
+
+    from povmon.services import access
+
+    actor = _acting["actor"]
+    if actor is None:
+        return
+    command = " ".join(["povmon", *sys.argv[1:3]])
+    try:
+        with session_factory(engine, writes=True)() as session, session.begin():
+            access.install(session, actor)
+            access.record_refusal(session, actor, refusal, command)
+    except Exception:  # the refusal itself must reach the user whatever happens to its audit row
+        console.err.print("（拒绝记录未能写入审计日志）")
 
 
 @contextmanager
@@ -200,13 +248,20 @@ def unit_of_work(db: str | None, *, writes: bool = False) -> Iterator[Session]:
 
     ``writes``: the command changes the register, so on SQLite it waits its turn behind another writer
     (POVMON_BUSY_TIMEOUT) and then says who holds the database, instead of failing at once."""
+    from povmon.services.access import Refused
+
     engine = open_engine(db)
     try:
         ensure_schema(engine)
         with session_factory(engine, writes=writes)() as session, session.begin():
+            acting(session)
             yield session
+    except Refused as exc:
+        audit_refusal(engine, exc)
+        raise
     except DBAPIError as exc:
         exc.povmon_engine = engine  # the failure is explained with the database's own address
         raise
     finally:
+        forget_actor()
         engine.dispose()

@@ -50,6 +50,20 @@ WRITABLE: dict[str, frozenset[str] | None] = {
 ADMIN_ONLY = frozenset({"app_user"})
 
 
+# What a table holds, in a clerk's words (for a refusal); a table not named here is shown by its name.
+TABLE_LABELS: dict[str, str] = {
+    "household": "户", "member": "成员", "household_event": "识别变动", "income": "收入", "benefit": "政策享受",
+    "policy": "政策", "pairing": "结对", "measure": "帮扶措施", "visit": "走访", "cadre": "干部", "area": "区划",
+    "app_user": "用户", "month_close": "月度签核", "audit_log": "审计日志", "import_batch": "导入批次",
+    "dept_row": "部门数据", "lead": "风险线索", "lead_step": "线索办理", "work_team": "驻村工作队",
+    "attendance": "考勤", "inspection": "督查", "finding": "督查问题", "project": "项目", "employment": "务工",
+}
+
+
+def table_label(table: str) -> str:
+    return TABLE_LABELS.get(table, table)
+
+
 def role_key(text: str) -> str | None:
     """The role a label or key names (县级管理员 / county_admin …), None when it names none."""
     return ROLE_BY_LABEL.get(text.strip())
