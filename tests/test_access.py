@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from povmon.errors import NotFound
 from povmon.models import AppUser, Household, Income, Member, MonthClose, Visit
 from povmon.reports import monthly
 from povmon.rules import access as rules
@@ -233,3 +234,19 @@ def test_users_service_refuses_on_sqlite_and_validates_names(session):
         with pytest.raises(PovmonError):
             users.check_name(bad)
     assert users.check_name(" 王芳 ") == "王芳"
+
+
+def test_a_cadres_list_search_and_ledger_hold_only_paired_households(session, county):
+    from povmon.reports import ledger
+    from povmon.services import household_entry
+
+    access.install(session, user(session, "cadre_l", "cadre", cadre=county["cadre"]))
+    session.expunge_all()
+    rows = household_entry.search(session, as_of=DAY)
+    assert [r["code"] if isinstance(r, dict) else r.code for r in rows] == ["H-EAST"]
+    with pytest.raises(NotFound, match="帮扶干部 cadre_l 能看到的只是与王五结对的户"):
+        ledger.select_households(session, DAY, township="水峪贯镇")
+    mine = ledger.select_households(session, DAY, cadre="王五")
+    assert list(mine.codes) == ["H-EAST"]
+    with pytest.raises(access.OutOfScope):
+        ledger.select_households(session, DAY, codes=["H-WEST"])

@@ -214,6 +214,14 @@ def actor_of(session: Session) -> Actor | None:
     return session.info.get(ACTOR)
 
 
+def scope_hint(session: Session) -> str:
+    """（您能看到的是：西营镇） after a "nothing found", when the acting user sees only part of the register."""
+    actor = actor_of(session)
+    if actor is None or actor.sees_all:
+        return ""
+    return f"（{actor.who} 能看到的只是{actor.scope_label}）"
+
+
 def require(session: Session, action_name: str, what: str | None = None) -> None:
     """Refuse, with one sentence naming the roles that may, when the acting user's role lacks the action."""
     actor = actor_of(session)

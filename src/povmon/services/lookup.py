@@ -284,5 +284,4 @@ def households_not_found(session: Session, missing: list[str]) -> PovmonError:
     codes = session.scalars(select(Household.code)) if len(missing) == 1 else ()
     nearest = nearest_codes(missing[0], codes) if len(missing) == 1 else []
     problems = checks.households_not_found(missing, nearest)
-    scope = f"（或不在您的范围“{actor.scope_label}”内）" if actor is not None and not actor.sees_all else ""
-    return NotFound(problems[0].message + scope + problems[0].hint + "。", problems)
+    return NotFound(problems[0].message + access.scope_hint(session) + problems[0].hint + "。", problems)
