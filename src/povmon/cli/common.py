@@ -42,6 +42,7 @@ ShowIdsOption = Annotated[bool, typer.Option("--show-ids", help="显示完整身
 ForceOption = Annotated[
     bool, typer.Option("--force", help="目标文件已存在时用新文件替换（本命令读取的文件任何时候都不会被覆盖）。"),
 ]
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a login without the grant (not a povmon user, or a role's limit)
 _root: dict[str, str | None] = {"db": None, "user": None}  # --db/--user given before the sub-command
 
 
@@ -120,6 +121,9 @@ class PovmonGroup(TyperGroup):
             raise
         except ProgrammingError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                raise fail(f"数据库拒绝了这次操作：当前登录没有这样做的权限（{console.printable(reason)}）；"
+                           "请确认该登录已由县级管理员用 povmon user add 开户且未停用，或请有权限的人办理。") from exc
             raise fail(f"数据库结构与程序不符：{console.printable(reason)}；请运行 povmon db upgrade。") from exc
         except DBAPIError as exc:
             raise fail(str(explain(exc, _engine_of(exc)))) from exc
@@ -233,7 +237,10 @@ def audit_refusal(engine: Engine, refusal) -> None:
     actor = _acting["actor"]
     if actor is None:
         return
-    command = " ".join(["povmon", *sys.argv[1:3]])
+    from typer._click.globals import get_current_context
+
+    context = get_current_context(silent=True)
+    command = context.command_path if context is not None else " ".join(["povmon", *sys.argv[1:3]])
     try:
         with session_factory(engine, writes=True)() as session, session.begin():
             access.install(session, actor)
