@@ -223,11 +223,20 @@ def install(connection: Connection) -> None:
 
 def _create_group(connection: Connection, group: str) -> None:
     # Roles belong to the cluster: another database may have made it already, or be making it now.
-    connection.exec_driver_sql(
-        "DO $povmon$ BEGIN "
-        f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{group}') THEN "
-        f'CREATE ROLE "{group}" NOLOGIN; END IF; '
-        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $povmon$")
+    if _exists(connection, group):
+        return
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(
+                "DO $povmon$ BEGIN "
+                f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{group}') THEN "
+                f'CREATE ROLE "{group}" NOLOGIN; END IF; '
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $povmon$")
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":
+            raise PovmonError(f"建立 povmon 的数据库角色（{group} 等）需要 CREATEROLE 权限；请用超级用户或有 "
+                              "CREATEROLE 权限的登录运行一次 povmon db upgrade。") from exc
+        raise
 
 
 def _policies_of(connection: Connection, schema: str, qschema: str, table: str, rules) -> None:
