@@ -311,6 +311,21 @@ def test_unmatched_department_rows_are_their_importers(register):
         assert rows(conn, "SELECT count(*) FROM dept_row") == [0]
 
 
+def _monthly(url: str, *args: str) -> dict:
+    result = CliRunner().invoke(app, ["report", "monthly", "--month", "2019-06", "--json", "--db", url, *args])
+    assert result.exit_code == 0, result.output
+    return {entry["name"]: entry for entry in json.loads(result.stdout)["areas"]}
+
+
+def test_a_clerks_summary_is_the_owners_for_their_township(register):
+    """povmon reads through the same policies: the clerk's figures for their township are the owner's."""
+    owner = _monthly(register.url, "--area", "西营镇")
+    clerk = _monthly(_url(register.url, register.logins["clerk"]))
+    assert clerk["西营镇"] == owner["西营镇"]
+    assert clerk["西营镇"]["households"] == 2
+    assert clerk["会立乡"]["households"] == 0  # not theirs: the database gives none of its rows
+
+
 def _import(url: str, login: str, workbook: str) -> dict:
     result = CliRunner().invoke(app, ["import", str(SAMPLE / workbook), "--create-areas", "--json",
                                       "--db", _url(url, login), "--user", login])
