@@ -298,6 +298,32 @@ def test_logins_are_reused_and_made_only_by_who_may(register):
     engine.dispose()
 
 
+def test_two_databases_making_the_groups_at_once_both_succeed(register):
+    """Roles are the cluster's: a second install that finds the role being made waits, then takes it as made."""
+    import threading
+
+    group = login_name("povmon_group")
+    first, second = make_engine(register.url), make_engine(register.url)
+    done: list = []
+    try:
+        with first.connect() as a, second.connect() as b:
+            a.begin()
+            pgaccess._create_group(a, group)
+            b.begin()
+            waiting = threading.Thread(target=lambda: done.append(pgaccess._create_group(b, group) or True))
+            waiting.start()
+            waiting.join(1)
+            assert not done  # blocked on the first's uncommitted role
+            a.commit()
+            waiting.join(30)
+            assert done == [True]
+            b.commit()
+    finally:
+        first.dispose()
+        second.dispose()
+        _drop_logins(register.url, [group])
+
+
 def test_unmatched_department_rows_are_their_importers(register):
     me = register.logins["clerk"]
     with connected(register.url, me) as conn:
