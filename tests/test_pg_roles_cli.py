@@ -159,3 +159,20 @@ def test_a_disabled_user_can_no_longer_connect(county):
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     back = invoke("--db", county["db"], "user", "enable", clerk)
     assert back.exit_code == 0 and codes(county["url"]["clerk"]) == ["H-EAST"]
+
+
+def test_a_clerk_import_naming_a_hidden_household_is_refused_by_name(county, tmp_path, cli_session):
+    """H-WEST exists in 水峪贯镇 but the clerk's login cannot see it: the file placing it in 西营镇 gets out_of_scope
+    (the database's function says where it is), not a failed write on its code."""
+    head = ["户编号", "乡镇", "行政村", "姓名", "身份证号", "与户主关系", "年度", "工资性收入"]
+    rows = [["H-WEST", "西营镇", "东营村", "假户主", wb.pid(), "户主", 2023, 3000],
+            ["E2", "西营镇", "东营村", "张二", wb.pid(), "户主", 2023, 3000]]
+    path = wb.write(tmp_path / "hidden.xlsx", {"花名册": [head, *rows]})
+    result = invoke("import", path, "--json", "--as-of", DAY.isoformat(), "--db", county["url"]["clerk"])
+    assert result.exit_code == 0, result.output
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["row"], e["code"]) for e in errors] == [(2, "out_of_scope")]
+    assert "户 H-WEST（水峪贯镇/西社村）" in errors[0]["message"]
+    cli_session.expire_all()
+    moved = cli_session.scalar(select(Household.village_id).where(Household.code == "H-WEST"))
+    assert moved == county["other"].village_id

@@ -134,6 +134,12 @@ _FUNCTIONS = {
             SELECT area.id FROM area JOIN tree ON area.parent_id = tree.id)
         SELECT coalesce(array_agg(id), '{}') FROM tree
     """),
+    # 户编号 the register holds, with their village, whoever may see them: an import by a clerk refuses a household of
+    # another township by name (out_of_scope) instead of failing on the unique code it cannot see (ingest.lookup)
+    "povmon_household_villages(codes text[])": ("TABLE(code text, village_id integer)", """
+        SELECT household.code::text, household.village_id FROM household
+        WHERE household.code = ANY(codes) AND povmon_role() IS NOT NULL
+    """),
     # a cadre's households: an active pairing (end_on NULL or later than today) to their cadre record
     "povmon_paired_household_ids()": ("integer[]", """
         SELECT coalesce(array_agg(DISTINCT pairing.household_id), '{}')

@@ -79,6 +79,8 @@ def _scope(problems: Problems, register: Register, places: Places, unit: Unit, s
     where = None
     if row is not None and not scope.household_visible(row.id, row.village_id):
         where = register.tree.by_id.get(row.village_id)
+    elif row is None and unit.key in register.hidden:  # PostgreSQL's policies hide it from this login
+        where = register.tree.by_id.get(register.hidden[unit.key])
     elif node is not None:
         known = node
         while known is not None and known.id is None:  # a village planned under an existing township

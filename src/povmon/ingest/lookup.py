@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from povmon.ingest.clean import Parsed, Unit
@@ -68,6 +68,7 @@ class Register:
     events: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # household id → its events
     others: dict[str, dict[tuple, object]] = field(default_factory=dict)  # level → (household id, *key) → row
     policies: dict[str, object] = field(default_factory=dict)  # name → policy row
+    hidden: dict[str, int] = field(default_factory=dict)  # unit key → village of a household the login may not see
 
     def household(self, unit: Unit):
         """The register's row of the unit's household, or None for a household new to the register."""
@@ -114,6 +115,7 @@ def _households(session: Session, parsed: Parsed, register: Register) -> None:
     for row in rows:
         register.households[by_code[row.code].key] = row
         register.codes[row.id] = row.code
+    _hidden(session, {code: unit for code, unit in by_code.items() if unit.key not in register.households}, register)
     headless = {}
     for unit in units:
         if unit.code is None:
@@ -128,6 +130,21 @@ def _households(session: Session, parsed: Parsed, register: Register) -> None:
     for row in fetch(session, lambda keys: select(*data_columns(HOUSEHOLD)).where(HOUSEHOLD.c.id.in_(keys)), ids):
         register.households[ids[row.id].key] = row
         register.codes[row.id] = row.code
+
+
+def _hidden(session: Session, by_code: dict, register: Register) -> None:
+    """On PostgreSQL under row-level security: the files' 户编号 that the register holds outside the login's scope
+    (``pgaccess``'s ``povmon_household_villages``), so that the check stage refuses them by name."""
+    if not by_code or session.get_bind().dialect.name != "postgresql":
+        return
+    from povmon import pgaccess
+
+    if "household" not in pgaccess.rls_tables(session.connection()):
+        return
+    for keys in (list(by_code)[i:i + CHUNK] for i in range(0, len(by_code), CHUNK)):
+        for code, village_id in session.execute(text("SELECT code, village_id FROM povmon_household_villages(:codes)"),
+                                                {"codes": keys}):
+            register.hidden[by_code[code].key] = village_id
 
 
 def _members(session: Session, parsed: Parsed, register: Register) -> None:
