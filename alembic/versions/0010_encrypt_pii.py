@@ -93,11 +93,9 @@ def _encrypt(conn) -> None:
     for table, (has_id, has_phone) in PII.items():
         if not counts[table]:
             continue
-        names = ['id_number', 'id_hash'] * has_id + ['phone'] * has_phone
-        t = sa.table(table, sa.column('id', sa.Integer), *(sa.column(n, sa.Text) for n in names),
-                     *([sa.column('key', sa.String)] if table == 'dept_row' else []))
-        read = [t.c.id] + [t.c.id_number] * has_id + [t.c.phone] * has_phone + [t.c.key] * (table == 'dept_row')
-        rows = conn.execute(sa.select(*read).order_by(t.c.id)).all()
+        names = ['id_number'] * has_id + ['phone'] * has_phone + ['key'] * (table == 'dept_row')
+        t = sa.table(table, sa.column('id', sa.Integer), *(sa.column(n, sa.Text) for n in [*names, 'id_hash']))
+        rows = conn.execute(sa.select(t.c.id, *(t.c[n] for n in names)).order_by(t.c.id)).all()
         params = []
         for row in rows:
             values = {'_id': row.id}

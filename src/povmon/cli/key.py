@@ -16,7 +16,10 @@ app = typer.Typer(help="县密钥：生成新的县密钥文件，检查密钥�
 
 
 @app.command("new")
-def new_cmd(file: Annotated[Path, typer.Argument(help="要写出的密钥文件（已存在时拒绝，加 --force 也不行）")]) -> None:
+def new_cmd(
+    file: Annotated[Path, typer.Argument(help="要写出的密钥文件（已存在时拒绝，加 --force 也不行）")],
+    force: Annotated[bool, typer.Option("--force", hidden=True, help="不起作用：已有的密钥文件一律不覆盖。")] = False,
+) -> None:
     """生成一把新的县密钥，写到 FILE（只有本人可读）；新建县库时用一次，并与数据库分开备份。
 
     已有的文件一律不覆盖：覆盖县密钥会让用它加密的数据再也打不开。
