@@ -111,6 +111,11 @@ def derive(raw: bytes, source: str = "") -> Keys:
     return Keys(AESGCM(sub(b"povmon v1 aes-256-gcm")), mac, fingerprint, source)
 
 
+def configured() -> bool:
+    """Whether this process is told of a county key (``POVMON_KEY``, ``POVMON_KEY_FILE`` or the default file)."""
+    return bool(os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)) or key_file_path().exists()
+
+
 def key_file_path() -> Path:
     """The key file this process reads when ``POVMON_KEY`` is not set."""
     return Path(os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE).expanduser()

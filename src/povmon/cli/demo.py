@@ -49,8 +49,9 @@ def demo_cmd(
     console.show(render(result.report))
     console.info("")
     console.info(f"数据库：    {result.database}    （povmon --db {result.database} …）")
-    console.info(f"县密钥：    {result.key_file}（演示专用；对演示库运行别的命令前先设 "
-                 f"{crypto.KEY_FILE_ENV}={result.key_file}）")
+    if result.key_file is not None:
+        console.info(f"县密钥：    {result.key_file}（演示专用；对演示库运行别的命令前先设 "
+                     f"{crypto.KEY_FILE_ENV}={result.key_file}）")
     console.info(f"月报：      {result.report_file}")
     console.info(f"五本账：    {result.ledger_file}（{demo.LEDGER_VILLAGE} {result.ledgers} 户）")
     if result.dept_lists:
@@ -58,8 +59,9 @@ def demo_cmd(
                      f"{result.leads} 条（povmon monitor leads --db {result.database}）")
     console.success(f"演示完成，用时 {time.monotonic() - started:.0f} 秒。")
     if result.example_household:
-        console.info(f"再试试：{crypto.KEY_FILE_ENV}={result.key_file} povmon household show "
-                     f"{result.example_household} --db {result.database} --as-of 2019-01-31")
+        key = f"{crypto.KEY_FILE_ENV}={result.key_file} " if result.key_file is not None else ""
+        console.info(f"再试试：{key}povmon household show {result.example_household} --db {result.database} "
+                     "--as-of 2019-01-31")
 
 
 @sample_app.command("generate")
