@@ -25,14 +25,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hmac import HMAC
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING
 
 from povmon.errors import PovmonError
+
+if TYPE_CHECKING:  # cryptography is imported at the first use of a key: a command that needs none starts faster
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.hmac import HMAC
 
 KEY_ENV = "POVMON_KEY"
 KEY_FILE_ENV = "POVMON_KEY_FILE"
@@ -103,6 +102,11 @@ def using_key_file(path: Path) -> Iterator[Keys]:
 
 def derive(raw: bytes, source: str = "") -> Keys:
     """The subkeys of a county key."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.hmac import HMAC
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     def sub(info: bytes) -> bytes:
         return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(raw)
 
@@ -194,10 +198,15 @@ def unseal(text: str | None, column: str) -> str | None:
     if text is None or not text.startswith(PREFIX):
         return text
     blob = base64.b64decode(text[len(PREFIX):])
+    aead = keys().aead
     try:
-        return keys().aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], column.encode("ascii")).decode("utf-8")
-    except InvalidTag as exc:
-        raise WrongKey(WRONG_KEY) from exc
+        return aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], column.encode("ascii")).decode("utf-8")
+    except Exception as exc:
+        from cryptography.exceptions import InvalidTag
+
+        if isinstance(exc, InvalidTag):
+            raise WrongKey(WRONG_KEY) from exc
+        raise
 
 
 def normalize_id(number: str) -> str:
