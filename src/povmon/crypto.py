@@ -189,7 +189,7 @@ def seal(value: str | None, column: str) -> str | None:
     if value is None:
         return None
     nonce = os.urandom(NONCE_BYTES)
-    sealed = keys().aead.encrypt(nonce, value.encode("utf-8"), column.encode("ascii"))
+    sealed = keys().aead.encrypt(nonce, str(value).encode("utf-8"), column.encode("ascii"))
     return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
 

@@ -14,6 +14,7 @@ import functools
 from sqlalchemy import ColumnElement, String, Text, event
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
 from povmon import crypto
@@ -63,14 +64,24 @@ class SealedId(Sealed):
         def operate(self, op, *other, **kwargs):
             if op in (operators.eq, operators.ne) and other[0] is not None:
                 return op(self.hashed(), _hashed_side(other[0]))
-            if op in (operators.in_op, operators.not_in_op) and isinstance(other[0], (list, tuple, set, frozenset)):
+            if op in (operators.in_op, operators.not_in_op):
+                if isinstance(other[0], ClauseElement) or hasattr(other[0], "__clause_element__"):
+                    raise TypeError("an encrypted ID column's in_() takes values; for a subquery compare id_hash")
                 return op(self.hashed(), [crypto.id_hash(v) for v in other[0]])
+            if op in _MEANINGLESS:
+                raise TypeError(f"{op.__name__} cannot work on an encrypted ID column: do it in Python")
             return super().operate(op, *other, **kwargs)
 
         def reverse_operate(self, op, other, **kwargs):
             if op in (operators.eq, operators.ne) and other is not None:
                 return op(_hashed_side(other), self.hashed())
             return super().reverse_operate(op, other, **kwargs)
+
+
+# what ciphertext cannot answer in SQL (ordering by it still "works" but sorts nonsense: do not)
+_MEANINGLESS = frozenset({operators.lt, operators.le, operators.gt, operators.ge, operators.like_op,
+                          operators.not_like_op, operators.ilike_op, operators.not_ilike_op, operators.startswith_op,
+                          operators.endswith_op, operators.contains_op, operators.between_op})
 
 
 def _hashed_side(other):
