@@ -21,6 +21,7 @@ from povmon.db import make_engine, upgrade
 from povmon.demo import sample_files
 from povmon.models import Cadre, CountyKey, DeptRow, Household, Member, PoliticalStatus
 from povmon.sample_monitor import dept_files
+from povmon.services import audit
 from tests.conftest import TEST_URL, _admin_engine, _is_pg, _recreate_pg_database
 
 runner = CliRunner()
@@ -273,3 +274,18 @@ def test_the_values_of_one_column_cannot_be_read_as_another(fresh_key):
     with pytest.raises(crypto.WrongKey):
         crypto.unseal(sealed, "phone")
     assert crypto.id_hash(CLEAR_ID) == crypto.id_hash(" 14112219800101123x")
+
+
+def test_the_audit_log_keeps_a_changed_phone_sealed(cli_db):
+    _import(cli_db)
+    engine = make_engine(cli_db)
+    with Session(engine) as session:
+        house = session.scalars(select(Household).where(Household.phone.is_not(None)).order_by(Household.id)).first()
+        code, old = house.code, house.phone
+    edited = _invoke("household", "edit", code, "phone", "13911112222", "--reason", "换号", "--db", cli_db)
+    assert edited.exit_code == 0, edited.output
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT old_value, new_value FROM audit_log WHERE field = 'phone'")).one()
+    engine.dispose()
+    assert row.old_value.startswith("v1:") and row.new_value.startswith("v1:")
+    assert (audit.shown("phone", row.old_value), audit.shown("phone", row.new_value)) == (old, "13911112222")
