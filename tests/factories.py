@@ -158,3 +158,18 @@ def visit(
     session.add(v)
     session.flush()
     return v
+
+
+def acting(name: str) -> str:
+    """Who a command acts as when the test passes ``--user name``: that name on SQLite; on PostgreSQL the database
+    login, since there the acting user is the login and --user may only repeat it (issue 17)."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from povmon.config import normalize_url
+
+    url = os.environ.get("POVMON_TEST_DATABASE_URL")
+    if not url or not normalize_url(url).startswith("postgresql"):
+        return name
+    return make_url(normalize_url(url)).username or "postgres"

@@ -14,13 +14,16 @@ from povmon.models import AssessmentClose, Attendance
 from povmon.rules import calendar
 from povmon.services import attendance, workteams
 from tests import factories as f
+from tests.factories import acting
+
+INSPECTOR = acting("县督查组")
 
 runner = CliRunner()
 VILLAGES = ["东营村", "西营村", "寨子村", "石侯村"]
 
 
 def _run(db, *args):
-    return runner.invoke(app, ["--db", db, "--user", "县督查组", *args])
+    return runner.invoke(app, ["--db", db, "--user", INSPECTOR, *args])
 
 
 def _json(result):
@@ -84,7 +87,7 @@ def test_inspections_and_the_assessment_end_to_end(cli_db, cli_session, tmp_path
     closed = _json(_run(cli_db, "assess", "close", "--year", "2018", "--json"))
     cli_session.rollback()
     stored = cli_session.scalar(select(AssessmentClose))
-    assert stored.sha256 == closed["sha256"] and stored.user == "县督查组"
+    assert stored.sha256 == closed["sha256"] and stored.user == INSPECTOR
     again = _run(cli_db, "assess", "close", "--year", "2018")
     assert again.exit_code == 1 and "--again" in again.stderr
     appeal = _json(_run(cli_db, "assess", "appeal", "file", "--year", "2018", "--team", "西营村", "--reason",

@@ -6,8 +6,11 @@ from typer.testing import CliRunner
 
 from povmon.cli import app
 from povmon.db import head_revision, make_engine
+from tests.factories import acting
 
 from . import factories as f
+
+AUD = acting("auditor1")
 
 runner = CliRunner()
 
@@ -74,11 +77,11 @@ def test_show_ids_is_audited(cli_db, cli_session):
 
     f.household(cli_session, "H1")
     cli_session.commit()
-    result = invoke("household", "show", "H1", "--show-ids", "--json", "--db", cli_db, "--user", "auditor1")
+    result = invoke("household", "show", "H1", "--show-ids", "--json", "--db", cli_db, "--user", AUD)
     assert result.exit_code == 0
     assert "*" not in json.loads(result.stdout)["members"][0]["id_number"]
     entry = cli_session.scalars(select(AuditLog)).one()
-    assert entry.user == "auditor1" and entry.action == "export" and "H1" in entry.note
+    assert entry.user == AUD and entry.action == "export" and "H1" in entry.note
 
 
 def test_a_wrong_command_line_exits_2(cli_db):

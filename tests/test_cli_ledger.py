@@ -8,8 +8,11 @@ from typer.testing import CliRunner
 
 from povmon.cli import app
 from povmon.models import AuditLog
+from tests.factories import acting
 
 from . import ledger_register as reg
+
+AUD = acting("auditor1")
 
 runner = CliRunner()
 NAMES = {reg.A_CODE: f"{reg.A_CODE} 张建国", reg.B_CODE: f"{reg.B_CODE} 刘大山", reg.C_CODE: f"{reg.C_CODE} 丁红梅"}
@@ -87,13 +90,13 @@ def test_show_ids_prints_full_numbers_and_is_audited(cli_db, cli_session, tmp_pa
     objs = setup(cli_session)
     out = tmp_path / "ids.xlsx"
     result = invoke("ledger", "--village", "东营村", "--show-ids", "-o", out, "--as-of", "2019-12-31",
-                    "--db", cli_db, "--user", "auditor1")
+                    "--db", cli_db, "--user", AUD)
     assert result.exit_code == 0, result.output
     texts = " ".join(str(c.value) for row in load_workbook(out).worksheets[0].iter_rows() for c in row if c.value)
     assert objs["a"].members[0].id_number in texts
     rows = cli_session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
     assert [(r.action, r.user, r.table_name, r.row_id) for r in rows] == [
-        ("export", "auditor1", "household", objs["a"].id), ("export", "auditor1", "household", objs["b"].id)]
+        ("export", AUD, "household", objs["a"].id), ("export", AUD, "household", objs["b"].id)]
     assert reg.A_CODE in rows[0].note and "--show-ids" in rows[0].note
 
 

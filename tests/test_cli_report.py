@@ -8,9 +8,12 @@ from typer.testing import CliRunner
 
 from povmon.cli import app
 from povmon.reports import monthly_xlsx
+from tests.factories import acting
 
 from . import factories as f
 from . import monthly_register as reg
+
+AUD_A, AUD_B = acting("审计甲"), acting("审计乙")
 
 runner = CliRunner()
 
@@ -69,21 +72,21 @@ def test_bad_or_missing_month_is_a_command_line_error(cli_db):
 
 def test_close_then_closes_then_a_back_dated_change_is_reported(cli_db, cli_session):
     built = _register(cli_session)
-    result = invoke("report", "close", "--month", "2019-01", "--user", "审计甲", "--note", "一月", "--db", cli_db)
+    result = invoke("report", "close", "--month", "2019-01", "--user", AUD_A, "--note", "一月", "--db", cli_db)
     assert result.exit_code == 0, result.output
-    assert "已结账" in result.stdout and "审计甲" in result.stdout
+    assert "已结账" in result.stdout and AUD_A in result.stdout
 
     listed = invoke("report", "closes", "--json", "--db", cli_db)
     assert listed.exit_code == 0
     [entry] = json.loads(listed.stdout)
-    assert entry["month"] == "2019-01" and entry["user"] == "审计甲" and entry["area"] is None
+    assert entry["month"] == "2019-01" and entry["user"] == AUD_A and entry["area"] is None
     assert len(entry["sha256"]) == 64 and entry["note"].endswith("一月")
     assert "2019-01" in invoke("report", "closes", "--db", cli_db).stdout
 
     same = invoke("report", "monthly", "--month", "2019-01", "--db", cli_db)
     assert "重新计算与结账时完全一致" in same.stdout
 
-    again = invoke("report", "close", "--month", "2019-01", "--user", "审计乙", "--db", cli_db)
+    again = invoke("report", "close", "--month", "2019-01", "--user", AUD_B, "--db", cli_db)
     assert again.exit_code == 1 and "--again" in again.stderr
 
     h8 = cli_session.merge(built["households"]["H8"])
@@ -111,7 +114,7 @@ def test_every_report_command_has_help():
 
 def test_area_close_through_the_cli_covers_its_villages(cli_db, cli_session):
     _register(cli_session)
-    closed = invoke("report", "close", "--month", "2019-01", "--area", "西营镇", "--json", "--user", "审计甲",
+    closed = invoke("report", "close", "--month", "2019-01", "--area", "西营镇", "--json", "--user", AUD_A,
                     "--db", cli_db)
     assert closed.exit_code == 0, closed.output
     data = json.loads(closed.stdout)

@@ -27,19 +27,22 @@ from povmon.models import (
     Visit,
 )
 from povmon.rules import idcard, parse
+from tests.factories import acting
 
 from . import factories as f
+
+CLERK = acting("clerk1")
 
 runner = CliRunner()
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def run(db, *args):
-    """A command on the test database, as clerk1."""
+    """A command on the test database, as clerk1 (the login on PostgreSQL)."""
     return runner.invoke(app, [*(str(a) for a in args), "--db", db])
 
 
-def write(db, *args, user="clerk1"):
+def write(db, *args, user=CLERK):
     return runner.invoke(app, [*(str(a) for a in args), "--db", db, "--user", user])
 
 
@@ -151,7 +154,7 @@ def test_at_a_terminal_missing_values_are_asked_and_checked_by_the_same_rule(cli
     good = f.new_id(dt.date(1970, 3, 1))
     bad = good[:-1] + ("1" if good[-1] != "1" else "2")
     answers = "\n".join(["H7", "东营村", "王大", bad, good]) + "\n"
-    result = runner.invoke(app, ["household", "add", "--db", cli_db, "--user", "clerk1"], input=answers)
+    result = runner.invoke(app, ["household", "add", "--db", cli_db, "--user", CLERK], input=answers)
     assert result.exit_code == 0, result.output
     assert "户编号" in result.stdout and "户主身份证号" in result.stdout
     assert idcard.check(bad).error.message in result.output  # the importer's message, then asked again
@@ -175,7 +178,7 @@ def test_area_add_rename_and_list(cli_db, cli_session):
     assert data["changed"] == [{"table": "area", "id": 3, "field": "name", "old": "东营村", "new": "东营社区"}]
     assert fresh(cli_session).get(Area, 3).name == "东营社区"
     rows = fresh(cli_session).scalars(select(AuditLog).where(AuditLog.table_name == "area").order_by(AuditLog.id)).all()
-    assert [(r.action, r.user) for r in rows] == [("insert", "clerk1")] * 3 + [("update", "clerk1")]
+    assert [(r.action, r.user) for r in rows] == [("insert", CLERK)] * 3 + [("update", CLERK)]
     assert "东营社区" in ok(run(cli_db, "area", "list")).stdout
 
 
@@ -194,7 +197,7 @@ def test_household_add_edit_and_list(cli_db, cli_session):
     assert "住房安全：C级 → B级" in edited.stdout
     row = fresh(cli_session).scalars(select(AuditLog).where(AuditLog.action == "update")).one()
     assert (row.table_name, row.field, row.old_value, row.new_value, row.note, row.user) == (
-        "household", "housing_safety", "C", "B", "危房改造验收", "clerk1")
+        "household", "housing_safety", "C", "B", "危房改造验收", CLERK)
     assert "不是有效的住房安全" in refused(write(cli_db, "household", "edit", "H1", "住房安全", "E级"))
     assert "没有户编号为 H9 的户" in refused(write(cli_db, "household", "edit", "H9", "住房安全", "A"))
 
@@ -404,7 +407,7 @@ def test_cadres_pairings_visits_measures_and_benefits(cli_db, cli_session):
     assert fresh(cli_session).scalars(select(Policy)).one().category == "housing"
     assert fresh(cli_session).scalars(select(Benefit)).one().amount == Decimal("5000.00")
     users = set(fresh(cli_session).scalars(select(AuditLog.user)))
-    assert users == {"clerk1"}
+    assert users == {CLERK}
 
 
 # --- a clerk keeps a village current for a month ------------------------------------------------------------------
@@ -471,7 +474,7 @@ def test_a_clerk_keeps_a_village_current_for_a_month(cli_db, cli_session):
 
     # every record entered has its insert in the audit log, by the acting user; every change its old → new
     logged = fresh(cli_session).scalars(select(AuditLog)).all()
-    assert {entry.user for entry in logged} == {"clerk1"}
+    assert {entry.user for entry in logged} == {CLERK}
     inserts = {(entry.table_name, entry.row_id) for entry in logged if entry.action == "insert"}
     for model in (Area, Household, Member, HouseholdEvent, Income, Cadre, Pairing, Visit, Policy, Benefit):
         ids = set(fresh(cli_session).scalars(select(model.id)))

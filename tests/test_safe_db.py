@@ -21,8 +21,11 @@ from povmon.cli import app
 from povmon.config import normalize_url
 from povmon.db import make_engine
 from povmon.models import Area, AuditLog
+from tests.factories import acting
 
 from .conftest import TEST_URL, _is_pg
+
+CLERK_WANG = acting("乡镇专干王")
 
 EXAMPLE = Path(__file__).parent / "data" / "roster-example.xlsx"
 runner = CliRunner()
@@ -178,12 +181,12 @@ def test_a_newer_schema_is_refused_everywhere(cli_db):
 # --- item 7: --db and --user before the sub-command -------------------------------------------------------------
 
 def test_db_and_user_before_the_sub_command(cli_db, cli_session):
-    added = invoke("--db", cli_db, "--user", "乡镇专干王", "area", "add", "交城县", "--level", "县", "--code", "141122")
+    added = invoke("--db", cli_db, "--user", CLERK_WANG, "area", "add", "交城县", "--level", "县", "--code", "141122")
     assert added.exit_code == 0, added.output
     listed = invoke("--db", cli_db, "area", "list")
     assert listed.exit_code == 0 and "交城县" in listed.stdout
     cli_session.expire_all()
-    assert cli_session.scalar(select(AuditLog.user).where(AuditLog.table_name == "area")) == "乡镇专干王"
+    assert cli_session.scalar(select(AuditLog.user).where(AuditLog.table_name == "area")) == CLERK_WANG
     assert cli_session.scalar(select(Area.name)) == "交城县"
 
 

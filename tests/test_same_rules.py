@@ -25,7 +25,7 @@ from . import factories as f
 from . import workbooks as wb
 
 AS_OF = dt.date(2019, 1, 31)
-U = "clerk1"
+U = f.acting("clerk1")
 MEMBER_SHEET = ["户编号", "姓名", "身份证号", "与户主关系", "成员状态", "状态日期"]
 ROSTER = ["户编号", "乡镇", "行政村", "姓名", "身份证号", "与户主关系"]
 

@@ -13,12 +13,15 @@ from povmon.cli import app
 from povmon.models import Attendance, AuditLog
 from povmon.rules import calendar
 from tests import factories as f
+from tests.factories import acting
+
+CLERK = acting("乡专干")
 
 runner = CliRunner()
 
 
 def _run(db, *args):
-    return runner.invoke(app, ["--db", db, "--user", "乡专干", *args])
+    return runner.invoke(app, ["--db", db, "--user", CLERK, *args])
 
 
 def _setup(cli_db, cli_session):

@@ -7,7 +7,7 @@ ID number, which guessing would reverse) becomes an HMAC of it. The county key i
 to encrypt: an empty database upgrades without one. Its fingerprint is stored (``county_key``).
 
 Revision ID: 0010_encrypt_pii
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04 01:40:00
 """
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 from povmon import crypto
 
 revision: str = '0010_encrypt_pii'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -82,8 +82,14 @@ def restore(engine: Engine, source: Path, *, force: bool = False) -> Copied:
     if revision is not None and not force:
         raise PovmonError(f"数据库 {describe(engine)} 里已有登记簿（结构版本 {revision}），恢复会用备份替换全部内容；"
                           "确认要替换请加 --force（建议先用 povmon db backup 另存一份现在的）。")
-    _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
+    # --no-acl: the grants name povmon's group roles, which a new server does not have yet; they are given again
+    # (and the roles made) by pgaccess.install, as db upgrade does.
+    _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
                         "--dbname", _libpq(engine), str(source)], engine)
+    from povmon import pgaccess
+
+    with engine.begin() as conn:
+        pgaccess.install(conn)
     restored = current_revision(engine)
     _check_revision(engine, restored, source)
     return Copied(source, source.stat().st_size, restored)

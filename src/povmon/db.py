@@ -182,7 +182,9 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to the given revision (default: head); a new SQLite file is created owner-only."""
+    """Migrate the database to the given revision (default: head); a new SQLite file is created owner-only.
+
+    On PostgreSQL the login roles' grants and row-level security policies are installed afterwards (pgaccess)."""
     from alembic import command
 
     path = sqlite_path(engine)
@@ -190,6 +192,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         files.create_private(path)  # before SQLite creates it 0644: the register holds every ID number
     refuse_newer(engine)  # also fails early, in the user's terms, when the server cannot be reached
     command.upgrade(alembic_config(engine), revision)
+    if engine.dialect.name == "postgresql":
+        from povmon import pgaccess
+
+        # Every upgrade re-installs the roles' grants and policies: a table a later migration adds gets its own
+        # from pgaccess's tables, not from a migration frozen before it existed (issue 17).
+        with engine.begin() as conn:
+            pgaccess.install(conn)
 
 
 def known_revisions(engine: Engine) -> set[str]:

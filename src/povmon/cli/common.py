@@ -42,6 +42,7 @@ ShowIdsOption = Annotated[bool, typer.Option("--show-ids", help="显示完整身
 ForceOption = Annotated[
     bool, typer.Option("--force", help="目标文件已存在时用新文件替换（本命令读取的文件任何时候都不会被覆盖）。"),
 ]
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a login without the grant (not a povmon user, or a role's limit)
 _root: dict[str, str | None] = {"db": None, "user": None}  # --db/--user given before the sub-command
 
 
@@ -120,6 +121,9 @@ class PovmonGroup(TyperGroup):
             raise
         except ProgrammingError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                raise fail(f"数据库拒绝了这次操作：当前登录没有这样做的权限（{console.printable(reason)}）；"
+                           "请确认该登录已由县级管理员用 povmon user add 开户且未停用，或请有权限的人办理。") from exc
             raise fail(f"数据库结构与程序不符：{console.printable(reason)}；请运行 povmon db upgrade。") from exc
         except DBAPIError as exc:
             raise fail(str(explain(exc, _engine_of(exc)))) from exc
@@ -194,8 +198,59 @@ def not_after_today(day: dt.date, option: str = "--as-of") -> dt.date:
 
 
 def user_of(value: str | None) -> str:
-    """Who acts: --user after the sub-command, else before it, else POVMON_USER, else the OS user."""
+    """Who acts: on PostgreSQL the database login (a different --user is refused); on SQLite --user after the
+    sub-command, else before it, else POVMON_USER, else the OS user."""
+    actor = _acting["actor"]
+    if actor is not None and not actor.single_user:
+        wanted = value or _root["user"]
+        if wanted and wanted != actor.name:
+            raise PovmonError(access_login_mismatch(actor.name, wanted))
+        return actor.name
     return acting_user(value or _root["user"])
+
+
+def access_login_mismatch(login: str, wanted: str) -> str:
+    from povmon.services.access import login_mismatch
+
+    return login_mismatch(login, wanted)
+
+
+_acting: dict = {"actor": None}  # the actor of the unit of work under way (services.access.Actor)
+
+
+def acting(session: Session, user: str | None = None):
+    """Resolve who acts on the session's database and put their scope on the session (services.access)."""
+    from povmon.services import access
+
+    actor = access.install(session, access.resolve(session, user or _root["user"]))
+    _acting["actor"] = actor
+    return actor
+
+
+def forget_actor() -> None:
+    """The unit of work is over: nobody acts any more (a library caller running commands in one process)."""
+    _acting["actor"] = None
+
+
+def audit_refusal(engine: Engine, refusal) -> None:
+    """Keep a refused attempt on record in a transaction of its own, after the refused work rolled back."""
+    import sys
+
+    from povmon.services import access
+
+    actor = _acting["actor"]
+    if actor is None:
+        return
+    from typer._click.globals import get_current_context
+
+    context = get_current_context(silent=True)
+    command = context.command_path if context is not None else " ".join(["povmon", *sys.argv[1:3]])
+    try:
+        with session_factory(engine, writes=True)() as session, session.begin():
+            access.install(session, actor)
+            access.record_refusal(session, actor, refusal, command)
+    except Exception:  # the refusal itself must reach the user whatever happens to its audit row
+        console.err.print("（拒绝记录未能写入审计日志）")
 
 
 @contextmanager
@@ -204,13 +259,20 @@ def unit_of_work(db: str | None, *, writes: bool = False) -> Iterator[Session]:
 
     ``writes``: the command changes the register, so on SQLite it waits its turn behind another writer
     (POVMON_BUSY_TIMEOUT) and then says who holds the database, instead of failing at once."""
+    from povmon.services.access import Refused
+
     engine = open_engine(db)
     try:
         ensure_schema(engine)
         with session_factory(engine, writes=writes)() as session, session.begin():
+            acting(session)
             yield session
+    except Refused as exc:
+        audit_refusal(engine, exc)
+        raise
     except DBAPIError as exc:
         exc.povmon_engine = engine  # the failure is explained with the database's own address
         raise
     finally:
+        forget_actor()
         engine.dispose()

@@ -16,6 +16,9 @@ from povmon.cli.common import (
     ForceOption,
     JsonOption,
     UserOption,
+    acting,
+    audit_refusal,
+    forget_actor,
     open_engine,
     output_file,
     parse_day,
@@ -26,6 +29,7 @@ from povmon.errors import PovmonError
 from povmon.ingest import ImportOptions, ImportResult, errors_book, import_files, template
 from povmon.ingest.columns import Mapping
 from povmon.rules.text import excerpt
+from povmon.services.access import Refused
 
 KIND_LABELS = {"areas": "区划", "households": "户", "members": "成员", "incomes": "收入", "events": "识别变动",
                "cadres": "帮扶干部", "pairings": "结对", "benefits": "享受政策", "measures": "帮扶措施",
@@ -83,9 +87,14 @@ def import_cmd(
         with ImportProgress(quiet) as progress:
             options.progress = progress
             with session_factory(engine)() as session, session.begin() as transaction:
+                acting(session)
+                options.user = user_of(user)
                 result = import_files(session, files, options)
                 if dry_run or result.refused:
                     transaction.rollback()
+    except Refused as exc:
+        audit_refusal(engine, exc)
+        raise
     except KeyboardInterrupt:
         raise PovmonError("导入已中断，数据库没有任何改动；可以重新导入。") from None
     except IntegrityError as exc:
@@ -93,6 +102,7 @@ def import_cmd(
         raise PovmonError("写入时与数据库中刚出现的记录冲突（可能有人同时在导入），本次导入已撤销、数据库没有改动；"
                           "请稍后重新导入。") from exc
     finally:
+        forget_actor()
         engine.dispose()
 
     written, unwritable = None, None

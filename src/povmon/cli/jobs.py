@@ -22,7 +22,7 @@ from povmon.cli.common import (
 from povmon.cli.entry import Asker, DateHelp, Text, arg, opt, report
 from povmon.reports import extras
 from povmon.rules import idcard
-from povmon.services import areas, audit, employment, members
+from povmon.services import areas, employment, exports, members
 
 job_app = typer.Typer(help="务工就业：登记企业，登记成员在企业务工（起止日期、月工资），列出务工情况。",
                       no_args_is_help=True)
@@ -135,11 +135,12 @@ def job_list_cmd(
     """
     day = parse_day(as_of)
     with unit_of_work(db, writes=show_ids) as session:
+        if show_ids:
+            exports.may_show_ids(session)
         rows = extras.jobs(session, day, extras.under(session, _area(session, area)), show_ids=show_ids)
         if show_ids:
-            for code in sorted({r["household"] for r in rows}):
-                audit.log(session, user=user_of(user), action="export", table="household", row_id=None,
-                          note=f"job list --show-ids {code}")
+            exports.record_codes_shown(session, sorted({r["household"] for r in rows}), user=user_of(user),
+                                       command="job list --show-ids")
     if json:
         console.print_json({"as_of": day.isoformat(), "jobs": rows})
         return

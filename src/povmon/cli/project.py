@@ -21,7 +21,7 @@ from povmon.cli.common import (
 )
 from povmon.cli.entry import Asker, DateHelp, Text, arg, opt, report
 from povmon.reports import extras
-from povmon.services import areas, audit, projects
+from povmon.services import areas, exports, projects
 from povmon.services import households as hh
 
 app = typer.Typer(help="项目：登记项目、资金来源、受益户，发放资产收益分红；导入、模板、台账。", no_args_is_help=True)
@@ -284,15 +284,16 @@ def report_cmd(
     if output is not None:
         output_file(output, force=force, uses_db=True, db=db)
     with unit_of_work(db, writes=show_ids and output is not None) as session:
+        if show_ids:
+            exports.may_show_ids(session)
         place = _area(session, area)
         data = extras.summary(session, place, day, year)
         if output is not None:
             from povmon.reports import extras_xlsx
 
             book = extras_xlsx.collect(session, place, day, year, show_ids=show_ids)
-            for code in book.unmasked:  # docs/CONTRACTS.md, "masking": one audit row per household shown
-                audit.log(session, user=user_of(user), action="export", table="household", row_id=None,
-                          note=f"project report --show-ids {code}")
+            # docs/CONTRACTS.md, "masking": one audit row per household shown
+            exports.record_codes_shown(session, book.unmasked, user=user_of(user), command="project report --show-ids")
             extras_xlsx.write(book, output)
     if json:
         console.print_json(data)

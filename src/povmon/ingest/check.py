@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from povmon.ingest import validate
 from povmon.ingest.areas import AreaResolver, Places
@@ -24,7 +25,7 @@ from povmon.rules import checks, idcard, records
 from povmon.rules.checks import PlannedEvent
 from povmon.rules.status import sort_key
 from povmon.rules.vocab import EVENT_KIND
-from povmon.services.lookup import AreaNode
+from povmon.services.lookup import AreaNode, path_of
 
 Progress = Callable[[str, int, int], None]
 _NEW_EVENT_ID = 1 << 61  # events of the file sort after the register's events of the same day
@@ -43,7 +44,7 @@ class Checked:
 
 
 def check(parsed: Parsed, register: Register, *, as_of: dt.date, create_areas: bool,
-          progress: Progress | None = None) -> Checked:
+          progress: Progress | None = None, scope: Scope | None = None) -> Checked:
     """Apply every rule that needs the register; marks rejected households and records (see the docstring)."""
     resolver = AreaResolver(register.tree, parsed, create_areas=create_areas)
     resolver.area_sheet()
@@ -51,11 +52,48 @@ def check(parsed: Parsed, register: Register, *, as_of: dt.date, create_areas: b
     for n, unit in enumerate(units):
         if progress is not None and n % 5000 == 0:
             progress("检查", n, len(units))
-        _unit(parsed.problems, register, resolver, unit, as_of)
+        _unit(parsed.problems, register, resolver, unit, as_of, scope)
     checked = Checked(resolver.places)
     _others(parsed, register)
     _cadre_villages(parsed, register, checked)
     return checked
+
+
+class Scope(Protocol):
+    """Whose households an import may write (services.access.Actor): by id and village, or a new one's area."""
+
+    sees_all: bool
+    who: str
+    scope_label: str
+
+    def household_visible(self, household_id: int | None, village_id: int | None = None) -> bool: ...
+
+    def area_visible(self, area_id: int | None) -> bool: ...
+
+
+def _scope(problems: Problems, register: Register, places: Places, unit: Unit, scope: Scope) -> bool:
+    """``out_of_scope``: the household (as the register has it, and as the file places it) lies outside the acting
+    user's area; rejected whole, naming its area, and the rest of the files imported. True when refused."""
+    row = register.household(unit)
+    node = places.village_of.get(unit.key)
+    where = None
+    if row is not None and not scope.household_visible(row.id, row.village_id):
+        where = register.tree.by_id.get(row.village_id)
+    elif node is not None:
+        known = node
+        while known is not None and known.id is None:  # a village planned under an existing township
+            known = known.parent
+        if not (scope.household_visible(None, node.id) if node.id is not None else scope.area_visible(
+                known.id if known is not None else None)):
+            where = node
+    rec = unit.household or (unit.members or unit.incomes or unit.events or unit.others or [None])[0]
+    if where is None or rec is None:
+        return False
+    shown = "/".join(path_of(where).split("/")[1:]) or path_of(where)
+    column = rec.src.layout.header_of("household", "village") if unit.household is not None else None
+    _report(problems, checks.out_of_scope(register.code(unit), shown, scope.who, scope.scope_label), rec,
+            column, where.name, unit)
+    return True
 
 
 def _report(problems: Problems, found: Iterable[checks.Problem], rec: Rec, column: str | None, value: object,
@@ -65,8 +103,10 @@ def _report(problems: Problems, found: Iterable[checks.Problem], rec: Rec, colum
         problems.error(rec.src, rec.row, column, value, p.code, p.message, unit)
 
 
-def _unit(problems: Problems, register: Register, resolver: AreaResolver, unit: Unit, as_of: dt.date) -> None:
-    """One household: its area, people present elsewhere, members' dates, events' order, heads and size."""
+def _unit(problems: Problems, register: Register, resolver: AreaResolver, unit: Unit, as_of: dt.date,
+          scope: Scope | None = None) -> None:
+    """One household: its area and the acting user's scope, people present elsewhere, members' dates, events' order,
+    heads and size. A household outside the scope is refused before anything of the register is compared to it."""
     household_id = register.household_id(unit)
     if unit.household is None and household_id is None:
         _orphan(problems, unit)
@@ -75,6 +115,8 @@ def _unit(problems: Problems, register: Register, resolver: AreaResolver, unit: 
         village = resolver.resolve(unit)
         if village is not None:
             resolver.places.village_of[unit.key] = village
+    if scope is not None and not scope.sees_all and _scope(problems, register, resolver.places, unit, scope):
+        return
     if unit.events:
         _event_order(problems, register.events.get(household_id, []), unit, as_of)
     db_members = register.members.get(household_id, []) if household_id is not None else []

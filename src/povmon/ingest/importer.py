@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from povmon.errors import PovmonError
 from povmon.ingest import lock, validate
 from povmon.ingest import write as writer
-from povmon.ingest.check import check
+from povmon.ingest.check import Scope, check
 from povmon.ingest.clean import Parsed, SheetReader, Source
 from povmon.ingest.columns import Mapping
 from povmon.ingest.layout import detect
@@ -34,6 +34,7 @@ from povmon.ingest.plan import plan
 from povmon.ingest.read import read_book
 from povmon.ingest.report import ImportResult, RejectedRow, RejectedSheet, counts_of, in_file_order, rejected_sheets
 from povmon.models.base import utcnow
+from povmon.services import access
 
 __all__ = ["ImportOptions", "ImportResult", "Progress", "RejectedRow", "RejectedSheet", "import_files",
            "parse_files"]
@@ -53,6 +54,7 @@ class ImportOptions:
     mapping: Mapping | None = None
     mapping_file: str | None = None
     progress: Progress | None = None  # progress(stage, done, total); stages 读取 检查 比对 写入
+    scope: Scope | None = None  # whose households may be written (default: the session's actor, services.access)
 
 
 def parse_files(paths: Sequence[Path], options: ImportOptions) -> tuple[Parsed, list]:
@@ -121,13 +123,15 @@ def _no_cyclic_gc():
 
 
 def _import(session: Session, parsed: Parsed, books: list, options: ImportOptions) -> ImportResult:
+    access.require(session, "import")
+    scope = options.scope or access.actor_of(session)
     lock.take(session)
     validate.duplicate_ids(parsed)
     validate.duplicate_cadres(parsed)
     validate.duplicate_incomes(parsed)
     register = lookup(session, parsed)
     checked = check(parsed, register, as_of=options.as_of, create_areas=options.create_areas,
-                    progress=options.progress)
+                    progress=options.progress, scope=scope)
     parsed.problems.errors.extend(validate.reject(parsed))
     errors = in_file_order(parsed, parsed.problems.errors)
     warnings = in_file_order(parsed, parsed.problems.warnings)

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per ledger (家庭账/识别账 household, 收入账 income, 政策账 policy,
 帮扶账 assistance), village work teams (驻村帮扶),
-inspections and the year-end assessment (督查考核) plus the area tree and the audit trail."""
+inspections and the year-end assessment (督查考核) plus the area tree, the audit trail and the users."""
 
 from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
@@ -29,6 +29,7 @@ from povmon.models.supervision import (
     InspectionTarget,
     Rectification,
 )
+from povmon.models.users import AppUser
 from povmon.models.workteam import (
     Attendance,
     LeaveRequest,
@@ -42,6 +43,7 @@ from povmon.models.workteam import (
 
 __all__ = [
     "AREA_LEVELS",
+    "AppUser",
     "Appeal",
     "Area",
     "AssessmentClose",

@@ -159,14 +159,22 @@ def check_fingerprint(conn, *, write: bool = True) -> str | None:
         return None  # a database before the migration that encrypts (0010_encrypt_pii)
     stored = conn.execute(select(table.c.fingerprint)).scalars().all()
     if not stored:
-        if not write:
-            return None
+        if not write or not _may_insert(conn, table.name):
+            return None  # a login that may not write it (a cadre's, an auditor's): the first writer who may does
         conn.execute(insert(table).values(fingerprint=mine, created_at=utcnow()))
         return mine  # not remembered: the transaction may yet roll back
     if mine not in stored:
         raise crypto.WrongKey(crypto.WRONG_KEY)
     conn.info[_CHECKED] = mine
     return mine
+
+
+def _may_insert(conn, table: str) -> bool:
+    if conn.dialect.name != "postgresql":
+        return True
+    from sqlalchemy import text
+
+    return bool(conn.execute(text("SELECT has_table_privilege(:t, 'INSERT')"), {"t": table}).scalar())
 
 
 @event.listens_for(Session, "before_commit")

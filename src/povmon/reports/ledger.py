@@ -70,8 +70,8 @@ from povmon.rules.vocab import (
     WORK,
     labels_of,
 )
+from povmon.services import access, lookup
 from povmon.services import households as hh
-from povmon.services import lookup
 from povmon.services.lines import LineBook
 from povmon.services.lookup import AreaTree
 
@@ -372,9 +372,10 @@ def select_households(
     rows = session.execute(query).all()
     label = "".join(names)
     if not rows:
+        hint = access.scope_hint(session)
         if cadre is not None:
-            raise NotFound(f"{label} 在 {as_of.isoformat()} 没有结对帮扶的户；请核对 --cadre 和 --as-of。")
-        raise NotFound(f"{label} 没有登记在册的户；请核对村（乡镇）名称。")
+            raise NotFound(f"{label} 在 {as_of.isoformat()} 没有结对帮扶的户{hint}；请核对 --cadre 和 --as-of。")
+        raise NotFound(f"{label} 没有登记在册的户{hint}；请核对村（乡镇）名称。")
     return Selection([r.id for r in rows], label, [r.code for r in rows])
 
 

@@ -186,6 +186,14 @@ def households_not_found(codes: Sequence[str], nearest: Sequence[str] = ()) -> l
     return [replace(problem, hint=f"（{near}povmon household list 可按村、姓名或身份证号查找）")]
 
 
+def out_of_scope(code: str | None, where: str, who: str, scope: str) -> list[Problem]:
+    """``out_of_scope``: a household outside the acting user's area (rules.access), named with its own area."""
+    what = f"户 {code}" if code else "这户"
+    place = f"（{where}）" if where else ""
+    return [Problem("out_of_scope", f"{what}{place}不在{who}的范围（{scope}）内，没有导入；"
+                                    "请交该地的乡镇专干或县级管理员办理", "村")]
+
+
 def cadre_not_found(text: str, nearest: Sequence[str] = ()) -> list[Problem]:
     """``unknown_reference`` for a cadre a user looks up to read (by ID number or name)."""
     return [Problem("unknown_reference", f"没有身份证号或姓名为 {text} 的帮扶干部{_nearest(nearest)}；"

@@ -269,9 +269,19 @@ def find_cadre(session: Session, text: str) -> Cadre:
     raise NotFound(checks.cadre_not_found(value, nearest)[0].message + "。")
 
 
-def households_not_found(session: Session, missing: list[str]) -> NotFound:
-    """The error for 户编号 the register lacks, with the codes nearest to the first one."""
+def households_not_found(session: Session, missing: list[str]) -> PovmonError:
+    """The error for 户编号 the register lacks, with the codes nearest to the first one (of those the acting user
+    sees). A household the register holds outside the user's scope is refused as such (``out_of_scope``, audited);
+    where the database itself hides it (PostgreSQL's policies) the sentence says it may lie outside the scope."""
+    from povmon.services import access
+
+    actor = access.actor_of(session)
+    if actor is not None and not actor.sees_all:
+        hidden = session.execute(select(_HOUSEHOLD.c.id, _HOUSEHOLD.c.village_id, _HOUSEHOLD.c.code)
+                                 .where(_HOUSEHOLD.c.code.in_(missing))).first()
+        if hidden is not None:
+            return access.out_of_scope(session, actor, hidden.id, hidden.village_id, code=hidden.code)
     codes = session.scalars(select(Household.code)) if len(missing) == 1 else ()
     nearest = nearest_codes(missing[0], codes) if len(missing) == 1 else []
     problems = checks.households_not_found(missing, nearest)
-    return NotFound(problems[0].message + problems[0].hint + "。", problems)
+    return NotFound(problems[0].message + access.scope_hint(session) + problems[0].hint + "。", problems)
