@@ -48,6 +48,11 @@ from povmon.models import (
 )
 from povmon.rules import idcard
 
+# ID numbers and phones are encrypted at rest (povmon.crypto): the benchmark's databases use a fixed key of
+# their own, passed on to the processes it starts, unless one is configured
+os.environ.setdefault("POVMON_KEY", "YmVuY2htYXJrcy1vd24ta2V5LW5vdC1hLWNvdW50eXM")
+
+
 SURNAMES = "张王李赵刘陈杨黄吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
 GIVEN = "建国秀英伟芳明丽强军敏静磊洋艳勇杰娟涛超霞平刚桂兰红梅小东海燕玉珍志华"
 POLICIES = [("雨露计划", "education"), ("教育资助", "education"), ("医疗救助", "health"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,11 @@ from pathlib import Path
 from povmon.config import normalize_url
 from povmon.db import make_engine, session_factory
 from povmon.reports import monthly, monthly_xlsx
+
+# ID numbers and phones are encrypted at rest (povmon.crypto): the benchmark's databases use a fixed key of
+# their own, passed on to the processes it starts, unless one is configured
+os.environ.setdefault("POVMON_KEY", "YmVuY2htYXJrcy1vd24ta2V5LW5vdC1hLWNvdW50eXM")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 

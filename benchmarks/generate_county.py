@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sys
 import time
@@ -32,6 +33,11 @@ from povmon.config import normalize_url
 from povmon.db import make_engine, upgrade
 
 START, END = dt.date(2017, 1, 1), dt.date(2019, 12, 31)
+# ID numbers and phones are encrypted at rest (povmon.crypto): the benchmark's databases use a fixed key of
+# their own, passed on to the processes it starts, unless one is configured
+os.environ.setdefault("POVMON_KEY", "YmVuY2htYXJrcy1vd24ta2V5LW5vdC1hLWNvdW50eXM")
+
+
 CREATED = dt.datetime(2020, 1, 15, 8, 0, 0)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "建国华明丽英芳军伟强秀兰红梅海燕平刚玉桂花志勇春生福德成金宝山林霞艳杰文斌晓东峰"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import resource
 import shutil
@@ -28,6 +29,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+# ID numbers and phones are encrypted at rest (povmon.crypto): the benchmark's databases use a fixed key of
+# their own, passed on to the processes it starts, unless one is configured
+os.environ.setdefault("POVMON_KEY", "YmVuY2htYXJrcy1vd24ta2V5LW5vdC1hLWNvdW50eXM")
+
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"

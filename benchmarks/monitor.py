@@ -39,6 +39,11 @@ from stdnum.cn import ric
 from povmon.config import normalize_url
 from povmon.db import make_engine
 
+# ID numbers and phones are encrypted at rest (povmon.crypto): the benchmark's databases use a fixed key of
+# their own, passed on to the processes it starts, unless one is configured
+os.environ.setdefault("POVMON_KEY", "YmVuY2htYXJrcy1vd24ta2V5LW5vdC1hLWNvdW50eXM")
+
+
 AS_OF = dt.date(2019, 12, 31)
 
 PANDAS = r"""

@@ -23,6 +23,12 @@ from povmon.db import make_engine, upgrade
 
 TEST_URL = os.environ.get("POVMON_TEST_DATABASE_URL")
 
+# One fixed county key for the whole run, set before any test (povmon.crypto reads it at its first use, in this
+# process and in the povmon processes tests start): ID numbers and phones are encrypted at rest. Tests of a missing
+# or wrong key set their own environment and call crypto.reset().
+TEST_KEY = "cG92bW9uLXRlc3QtY291bnR5LWtleS0zMi1ieXRlcyE"
+os.environ.setdefault("POVMON_KEY", TEST_KEY)
+
 
 def _is_pg() -> bool:
     return bool(TEST_URL) and normalize_url(TEST_URL).startswith("postgresql")

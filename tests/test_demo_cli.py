@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from povmon import demo, sample_monitor
+from povmon import crypto, demo, sample_monitor
 from povmon.cli import app
 from povmon.db import make_engine, session_factory
 from povmon.models import Household, ImportBatch
@@ -22,11 +22,27 @@ pytestmark = pytest.mark.skipif(
 runner = CliRunner()
 
 
-def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path):
+@pytest.fixture
+def no_key(monkeypatch, tmp_path):
+    """No county key configured (a newcomer's machine): the demo makes its own."""
+    monkeypatch.delenv("POVMON_KEY", raising=False)
+    monkeypatch.delenv("POVMON_KEY_FILE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    crypto.reset()
+    yield
+    crypto.reset()
+
+
+def test_demo_builds_its_database_and_replaces_it_only_with_force(tmp_path, no_key):
     folder = tmp_path / "demo"
     result = runner.invoke(app, ["demo", str(folder)])
     assert result.exit_code == 0, result.output
     assert "交城县" in result.stdout and "西营镇" in result.stdout and "29287" in result.stdout
+    key_file = folder / demo.KEY_FILE  # its own county key, since none is configured, and where it is
+    assert key_file.stat().st_mode & 0o777 == 0o600 and str(key_file) in result.stdout
+    shown = runner.invoke(app, ["household", "list", "--db", str(folder / "povmon.db")],
+                          env={"POVMON_KEY_FILE": str(key_file)})
+    assert shown.exit_code == 0, shown.output
     assert (folder / demo.REPORT_FILE).is_file() and (folder / demo.LEDGER_FILE).is_file()
     assert demo.is_demo_database(folder / "povmon.db")
     again = runner.invoke(app, ["demo", str(folder)])

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from povmon import pgaccess
+from povmon import crypto, pgaccess
 from povmon.cli import app
 from povmon.db import make_engine
 from povmon.errors import PovmonError
@@ -329,9 +329,10 @@ def test_unmatched_department_rows_are_their_importers(register):
     with connected(register.url, me) as conn:
         batch = rows(conn, "INSERT INTO import_batch (files, file_name, sha256, \"user\", started_at, error_count, "
                            "warning_count) VALUES ('[]', 'x', 'x', %s, now(), 0, 0) RETURNING id", me)[0]
-        assert affected(conn, "INSERT INTO dept_row (batch_id, dept, key, source_row, id_number, name, event_date) "
-                              "VALUES (%s, '医保', 'k', 1, '142323197001010011', '某人', '2019-01-01')",
-                        batch) == 1
+        number = "142323197001010011"
+        assert affected(conn, "INSERT INTO dept_row (batch_id, dept, key, source_row, id_number, id_hash, name, "
+                              "event_date) VALUES (%s, '医保', 'k', 1, %s, %s, '某人', '2019-01-01')",
+                        batch, crypto.seal(number, "id_number"), crypto.id_hash(number)) == 1
         assert rows(conn, "SELECT count(*) FROM dept_row") == [1]
     with connected(register.url, register.logins["auditor"]) as conn:
         assert rows(conn, "SELECT count(*) FROM dept_row") == [0]

@@ -40,7 +40,8 @@ class Reach:
     """How a table's rows reach a household: through ``column`` of kind ``via``.
 
     via: ``village`` (the household itself, by its village), ``household`` (a household id), ``member`` (a member
-    id), ``lead`` (a monitoring lead id) or ``id_number`` (a person's ID number, matched to a member).
+    id), ``lead`` (a monitoring lead id) or ``id_number`` (a person's ID number, matched to a member through the
+    keyed hashes: the numbers themselves are encrypted, povmon.crypto).
     ``unmatched``: who sees rows whose column is NULL — ``None`` nobody but county-wide users, ``"all"`` every
     user (the row is about something else, e.g. an inspection of a work team), ``"importer"`` whoever imported
     its batch (a department's list names people not in the register).
@@ -70,7 +71,7 @@ PEOPLE: dict[str, Reach] = {
     "lead_step": Reach("lead", "lead_id"),
     "employment": Reach("member", "member_id"),
     "training_participant": Reach("member", "member_id"),
-    "political_status": Reach("id_number", "id_number"),
+    "political_status": Reach("id_number", "id_hash"),  # the ID number's keyed hash (ID numbers are encrypted)
 }
 # People's data with a rule of its own: the audit log (append-only, each reads their own rows; the county
 # administrator and auditors read all) and the users (each reads their own row; the administrator all).
@@ -106,6 +107,7 @@ NOT_PEOPLE: dict[str, str] = {
     "assessment_appeal": "考核申诉",
     "assessment_close": "考核定稿",
     "alembic_version": "数据库结构版本",
+    "county_key": "县密钥的指纹（不是密钥本身），用来拒绝别的密钥",
 }
 
 SEES_ALL = "(SELECT povmon_sees_all())"
@@ -157,7 +159,7 @@ def _reach_sql(reach: Reach) -> str:
         return (f"{SEES_ALL} OR {column} = ANY ((SELECT povmon_visible_village_ids())::integer[]) "
                 "OR id = ANY ((SELECT povmon_paired_household_ids())::integer[])")
     target = {"household": "SELECT id FROM household", "member": "SELECT id FROM member",
-              "lead": "SELECT id FROM lead", "id_number": "SELECT id_number FROM member"}[reach.via]
+              "lead": "SELECT id FROM lead", "id_number": "SELECT id_hash FROM member"}[reach.via]
     expression = f"{SEES_ALL} OR {column} IN ({target})"
     if reach.unmatched == "all":
         expression += f" OR {column} IS NULL"

@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "inspect": ("inspect", "app", "app", "督查：不定期抽查、重点督查、明察暗访，发现的问题及整改。"),
     "assess": ("assess", "app", "app", "年终考核：驻村工作队和第一书记的评分、等次、定案、手工评分与复核。"),
     "report": ("report", "app", "app", "报表：审计用的月度汇总、结账与核对；驻村考勤；督查与年终考核。"),
+    "key": ("key", "app", "app", "县密钥：生成新的县密钥文件，检查密钥是否属于本库（身份证号和电话用它加密保存）。"),
     "user": ("user", "app", "app",
              "用户：为县级管理员、乡镇专干、帮扶干部、审计开户（PostgreSQL 上同时建立其数据库登录），列出，停用。"),
     "sample": ("demo", "sample_app", "app", "示例数据：按报纸报道的数字生成交城县示例工作簿。"),

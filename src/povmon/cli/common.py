@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, ProgrammingError, StatementError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
@@ -127,6 +127,10 @@ class PovmonGroup(TyperGroup):
             raise fail(f"数据库结构与程序不符：{console.printable(reason)}；请运行 povmon db upgrade。") from exc
         except DBAPIError as exc:
             raise fail(str(explain(exc, _engine_of(exc)))) from exc
+        except StatementError as exc:  # a refusal while SQLAlchemy bound a value (e.g. the county key missing)
+            if isinstance(exc.orig, PovmonError):
+                raise fail(str(exc.orig)) from exc
+            raise
 
 
 def _engine_of(exc: DBAPIError) -> Engine | None:

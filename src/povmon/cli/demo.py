@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from povmon import console, demo, files, sample, sample_extras, sample_monitor
+from povmon import console, crypto, demo, files, sample, sample_extras, sample_monitor
 from povmon.cli.common import ForceOption, UserOption, user_of
 from povmon.cli.importing import ImportProgress
 from povmon.cli.report import render
@@ -49,6 +49,9 @@ def demo_cmd(
     console.show(render(result.report))
     console.info("")
     console.info(f"数据库：    {result.database}    （povmon --db {result.database} …）")
+    if result.key_file is not None:
+        console.info(f"县密钥：    {result.key_file}（演示专用；对演示库运行别的命令前先设 "
+                     f"{crypto.KEY_FILE_ENV}={result.key_file}）")
     console.info(f"月报：      {result.report_file}")
     console.info(f"五本账：    {result.ledger_file}（{demo.LEDGER_VILLAGE} {result.ledgers} 户）")
     if result.dept_lists:
@@ -56,7 +59,8 @@ def demo_cmd(
                      f"{result.leads} 条（povmon monitor leads --db {result.database}）")
     console.success(f"演示完成，用时 {time.monotonic() - started:.0f} 秒。")
     if result.example_household:
-        console.info(f"再试试：povmon household show {result.example_household} --db {result.database} "
+        key = f"{crypto.KEY_FILE_ENV}={result.key_file} " if result.key_file is not None else ""
+        console.info(f"再试试：{key}povmon household show {result.example_household} --db {result.database} "
                      "--as-of 2019-01-31")
 
 

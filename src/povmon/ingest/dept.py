@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from povmon import crypto
 from povmon.errors import PovmonError
 from povmon.ingest import lock
 from povmon.ingest.problems import FileProblem
@@ -249,12 +250,13 @@ def _iso_date(raw: object) -> dt.date | None:
 
 def row_key(dept: str, values: dict, keys: tuple[str, ...]) -> str:
     """The content of a row (department, ID number, dates, figures; not the name), hashed: the same row in a later
-    file is recognised. ``keys`` are the department's fields in a fixed order."""
+    file is recognised. ``keys`` are the department's fields in a fixed order. The hash is keyed (crypto.digest of
+    the SHA-256): a plain hash of content holding an ID number would give the number back to anyone who guesses."""
     parts = [dept]
     for k in keys:
         v = values.get(k)
         parts.append("" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v))
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return crypto.digest(hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest())
 
 
 def import_dept(session: Session, path: Path, dept: str, *, as_of: dt.date | None = None, dry_run: bool = False,

@@ -4,7 +4,7 @@ inspections and the year-end assessment (督查考核) plus the area tree, the a
 
 from povmon.models.area import AREA_LEVELS, Area
 from povmon.models.assistance import Cadre, Measure, Pairing, Visit
-from povmon.models.audit import AuditLog, ImportBatch, MonthClose
+from povmon.models.audit import AuditLog, CountyKey, ImportBatch, MonthClose
 from povmon.models.base import Base, Fixed2, utcnow
 from povmon.models.employment import Employment, Enterprise, PoliticalStatus, Training, TrainingParticipant
 from povmon.models.household import Household, HouseholdEvent, Member
@@ -54,6 +54,7 @@ __all__ = [
     "Base",
     "Benefit",
     "Cadre",
+    "CountyKey",
     "DeptRow",
     "Employment",
     "Enterprise",

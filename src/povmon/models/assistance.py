@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from povmon.models.area import Area
 from povmon.models.base import Base, Provenance, Stint, intpk, money_opt, name, text_opt
 from povmon.models.household import Household
+from povmon.models.sealed import HASH_TYPE, Sealed, SealedId, hash_default
 
 
 class Cadre(Provenance, Base):
@@ -19,10 +20,11 @@ class Cadre(Provenance, Base):
 
     id: Mapped[intpk]
     name: Mapped[name]
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str] = mapped_column(SealedId())  # encrypted at rest; compared through id_hash
+    id_hash: Mapped[str] = mapped_column(HASH_TYPE, unique=True, default=hash_default("id_number"))
     unit: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 帮扶单位 / 工作单位
     post: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 职务
-    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    phone: Mapped[str | None] = mapped_column(Sealed("phone"), nullable=True)
     role: Mapped[str] = mapped_column(String(24), default="responsible")  # vocab: cadre_role
     village_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), nullable=True)  # where stationed (驻村)
     note: Mapped[text_opt]

@@ -53,6 +53,19 @@ class AuditLog(Base):
     note: Mapped[text_opt]
 
 
+class CountyKey(Base):
+    """The fingerprint of the county key the ID numbers and phones are encrypted with (povmon.crypto).
+
+    Written with the first commit that encrypted something; a commit under any other key is refused, so one
+    database never holds values sealed with two keys. One row.
+    """
+
+    __tablename__ = "county_key"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[timestamp]
+
+
 class MonthClose(Base):
     """A month's summary as an auditor signed it: the figures, their hash, who and when."""
 

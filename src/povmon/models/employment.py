@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from povmon.models.area import Area
 from povmon.models.base import Base, Provenance, Stint, intpk, money, text_opt
 from povmon.models.household import Member
+from povmon.models.sealed import HASH_TYPE, SealedId, hash_default
 
 
 class Enterprise(Provenance, Base):
@@ -88,10 +89,11 @@ class PoliticalStatus(Provenance, Base):
     """
 
     __tablename__ = "political_status"
-    __table_args__ = (UniqueConstraint("id_number", "since"),)
+    __table_args__ = (UniqueConstraint("id_hash", "since"),)
 
     id: Mapped[intpk]
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(SealedId())  # encrypted at rest; compared through id_hash
+    id_hash: Mapped[str] = mapped_column(HASH_TYPE, index=True, default=hash_default("id_number"))
     status: Mapped[str] = mapped_column(String(24))  # rules.projects.POLITICAL_STATUS
     since: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[text_opt]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povmon.models.area import Area
 from povmon.models.base import Base, Fixed2, Provenance, code_opt, intpk, name, text_opt, utcnow
+from povmon.models.sealed import HASH_TYPE, Sealed, SealedId, hash_default
 from povmon.rules import dates, exit_standard
 
 
@@ -41,7 +42,7 @@ class Household(Provenance, Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     group_name: Mapped[str | None] = mapped_column(String(50), nullable=True)  # 村民小组 / 自然村
-    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    phone: Mapped[str | None] = mapped_column(Sealed("phone"), nullable=True)  # encrypted at rest (povmon.crypto)
     attribute: Mapped[str | None] = mapped_column(String(32), nullable=True)  # vocab: attribute
     standard: Mapped[code_opt]  # vocab: standard (识别标准)
     main_cause: Mapped[code_opt]  # vocab: cause
@@ -87,8 +88,8 @@ class Member(Provenance, Base):
     __tablename__ = "member"
     __table_args__ = (
         Index(
-            "uq_member_present_id_number",
-            "id_number",
+            "uq_member_present_id_hash",
+            "id_hash",
             unique=True,
             sqlite_where=text("left_on IS NULL"),
             postgresql_where=text("left_on IS NULL"),
@@ -99,7 +100,8 @@ class Member(Provenance, Base):
     id: Mapped[intpk]
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     name: Mapped[name]
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(SealedId())  # encrypted at rest; compared through id_hash
+    id_hash: Mapped[str] = mapped_column(HASH_TYPE, index=True, default=hash_default("id_number"))
     relation: Mapped[str] = mapped_column(String(32))  # vocab: relation
     sex: Mapped[str | None] = mapped_column(String(1), nullable=True)  # M / F, from the ID
     birth_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # from the ID
@@ -115,7 +117,7 @@ class Member(Provenance, Base):
     pension_insurance: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     subsistence_allowance: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # 低保
     extreme_poverty_support: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # 特困供养
-    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    phone: Mapped[str | None] = mapped_column(Sealed("phone"), nullable=True)
     joined_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # set when added (新增) after registration
     left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     left_reason: Mapped[str | None] = mapped_column(String(10), nullable=True)  # deceased / moved_out

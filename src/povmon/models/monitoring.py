@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povmon.models.base import Base, Fixed2, intpk, money_opt, text_opt, timestamp
 from povmon.models.household import Household, Member
+from povmon.models.sealed import HASH_TYPE, SealedId, hash_default
 
 
 class DeptRow(Base):
@@ -37,7 +38,8 @@ class DeptRow(Base):
     key: Mapped[str] = mapped_column(String(64))
     source_row: Mapped[int] = mapped_column(Integer)  # the row Excel shows
     name: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(SealedId())  # encrypted at rest; compared through id_hash
+    id_hash: Mapped[str] = mapped_column(HASH_TYPE, index=True, default=hash_default("id_number"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), nullable=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), nullable=True)
     event_date: Mapped[dt.date] = mapped_column(Date)  # settlement, certificate, loss, assessment …

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from povmon import crypto
 from povmon.errors import PovmonError
 from povmon.models import (
     Area,
@@ -39,6 +40,7 @@ from povmon.models import (
     Visit,
 )
 from povmon.reports import monthly
+from povmon.rules import idcard
 from povmon.rules.vocab import EVENT_KIND, MEMBER_STATE
 from povmon.services import lookup
 from povmon.services.closes import digest, when
@@ -464,6 +466,14 @@ def _int(text: str | None) -> int | None:
 
 def _field_text(a: AuditLog) -> str:
     if a.field:
-        return f"{a.field}：{a.old_value if a.old_value is not None else '空'} → " \
-               f"{a.new_value if a.new_value is not None else '空'}"
+        old, new = _audit_value(a.field, a.old_value), _audit_value(a.field, a.new_value)
+        return f"{a.field}：{old if old is not None else '空'} → {new if new is not None else '空'}"
     return a.note or ""
+
+
+def _audit_value(field: str, value: str | None) -> str | None:
+    """An audit value as a report shows it: an ID number or phone (sealed in the log) opened and masked."""
+    if value is None or not value.startswith(crypto.PREFIX):
+        return value
+    clear = crypto.unseal(value, field)
+    return idcard.mask_phone(clear) if field == "phone" else idcard.mask(clear)

@@ -259,8 +259,9 @@ def _criteria(actor: Actor) -> list:
     members = select(Member.id).where(Member.household_id.in_(households)).scalar_subquery()
     for model in BY_MEMBER:
         options.append(with_loader_criteria(model, model.member_id.in_(members), include_aliases=True))
-    people = select(Member.id_number).where(Member.household_id.in_(households)).scalar_subquery()
-    options.append(with_loader_criteria(PoliticalStatus, PoliticalStatus.id_number.in_(people), include_aliases=True))
+    # a person by the keyed hash of their ID number (the numbers themselves are encrypted: models.sealed)
+    people = select(Member.id_hash).where(Member.household_id.in_(households)).scalar_subquery()
+    options.append(with_loader_criteria(PoliticalStatus, PoliticalStatus.id_hash.in_(people), include_aliases=True))
     options.append(with_loader_criteria(
         LeadStep, LeadStep.lead_id.in_(select(Lead.id).where(Lead.household_id.in_(households)).scalar_subquery()),
         include_aliases=True))

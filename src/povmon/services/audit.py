@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from povmon import crypto
 from povmon.models import AuditLog, Base
 from povmon.models.base import utcnow
+from povmon.models.sealed import sealed_column
 
 
 def render(value: object) -> str | None:
@@ -23,6 +25,21 @@ def render(value: object) -> str | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return str(value)
+
+
+def stored(table: str, field: str | None, value: object) -> str | None:
+    """A value as the audit log stores it for that table's field: rendered, and sealed when the field is encrypted
+    at rest (an ID number's or a phone's old and new values are no more in clear in the log than in the record)."""
+    text = render(value)
+    column = sealed_column(table, field)
+    return crypto.seal(text, column) if column and text is not None else text
+
+
+def shown(field: str | None, value: str | None) -> str | None:
+    """An audit value as stored, in clear again (a sealed ID number or phone is opened)."""
+    if value is None or field is None or not value.startswith(crypto.PREFIX):
+        return value
+    return crypto.unseal(value, field)
 
 
 def log(
@@ -42,7 +59,7 @@ def log(
     """Add one audit row."""
     entry = AuditLog(
         at=at or utcnow(), user=user, action=action, table_name=table, row_id=row_id, field=field,
-        old_value=render(old), new_value=render(new), batch_id=batch_id, note=note,
+        old_value=stored(table, field, old), new_value=stored(table, field, new), batch_id=batch_id, note=note,
     )
     session.add(entry)
     return entry

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from povmon import crypto
 from povmon.ingest.lookup import CADRE, HOUSEHOLD, MEMBER, OTHER_TABLES, POLICY, fetch
 from povmon.ingest.plan import NewHousehold, NewRecord, Plan, resolve, rows_of
 from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter
 from povmon.models import Area, AuditLog, HouseholdEvent, ImportBatch, Income
 from povmon.models.base import utcnow
-from povmon.services.audit import render, same
+from povmon.models.sealed import hashed_columns
+from povmon.services.audit import same, stored
 
 AREA = Area.__table__
 AUDIT = AuditLog.__table__
@@ -172,9 +174,13 @@ def _updates(session: Session, bulk: BulkWriter, plan: Plan, *, user: str, now: 
             if new is not value and same(old, new):
                 continue  # a planned area or cadre that turned out to be the one the row already has
             params[name] = new
-            audit.append({"at": now, "user": user, "action": "update", "table_name": change.table.name,
-                          "row_id": change.id, "field": name, "old_value": render(old), "new_value": render(new),
-                          "batch_id": batch_id, "note": None})
+            table_name = change.table.name
+            audit.append({"at": now, "user": user, "action": "update", "table_name": table_name,
+                          "row_id": change.id, "field": name, "old_value": stored(table_name, name, old),
+                          "new_value": stored(table_name, name, new), "batch_id": batch_id, "note": None})
+        for column, hash_column in hashed_columns(change.table):
+            if column in params:  # a changed ID number: its keyed hash with it
+                params[hash_column] = crypto.id_hash(params[column])
         if len(params) > 1:
             tables[change.table.name] = change.table
             groups[(change.table.name, tuple(sorted(k for k in params if k != "_id")))].append(params)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from povmon.models.sealed import add_hashes
+
 WRITE_CHUNK = 5000  # rows per executemany
 Progress = Callable[[str, int, int], None]
 
@@ -48,6 +50,7 @@ class BulkWriter:
         """Insert the rows (nothing for none); their new ids when asked."""
         if not rows:
             return []
+        add_hashes(table, rows)  # the ID numbers' keyed hashes (the ID numbers are sealed by their column type)
         return self.insert_rows(table, rows, returning)
 
     def insert_rows(self, table: Table, rows: list[dict], returning: bool) -> list[int]:

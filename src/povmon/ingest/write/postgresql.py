@@ -2,7 +2,8 @@
 
 About ten times faster than multi-row INSERTs for hundreds of thousands of rows; the ids that must be known are
 drawn from the table's sequence first. COPY's text format would write a Decimal's every digit: amounts are
-rounded to fen first, as the Fixed2 column type does for an INSERT.
+rounded to fen first, as the Fixed2 column type does for an INSERT; ID numbers and phones are sealed as their
+column type (models.sealed) does.
 
 PostgreSQL refuses COPY FROM into a table whose row-level security applies to the login (a clerk's, a cadre's:
 povmon.pgaccess). For those tables the rows are copied into a temporary table shaped like the target's columns
@@ -17,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Table, func, select
 
 from povmon.ingest.write.base import WRITE_CHUNK, BulkWriter, convert_column
+from povmon.models.sealed import Sealed
 
 FEN = Decimal("0.01")
 
@@ -50,7 +52,10 @@ class CopyWriter(BulkWriter):
         columns = []
         for name in names:  # column by column (issue 18); amounts rounded once per distinct value
             values = [row[name] for row in rows]
-            if any(value.__class__ is Decimal for value in values):
+            column_type = table.c[name].type
+            if isinstance(column_type, Sealed):  # COPY bypasses the column type: ID numbers and phones sealed here
+                values = convert_column(values, lambda v, t=column_type: t.process_bind_param(v, None))
+            elif any(value.__class__ is Decimal for value in values):
                 values = convert_column(values, _fen)
             columns.append(values)
         raw = session.connection().connection.dbapi_connection
