@@ -176,3 +176,22 @@ def test_a_clerk_import_naming_a_hidden_household_is_refused_by_name(county, tmp
     cli_session.expire_all()
     moved = cli_session.scalar(select(Household.village_id).where(Household.code == "H-WEST"))
     assert moved == county["other"].village_id
+
+
+def test_a_clerk_import_of_a_person_present_in_another_township_says_where(county, tmp_path, cli_session):
+    """A person already present in H-WEST (水峪贯镇, hidden from the clerk) cannot join a 西营镇 household: the import
+    reports id_in_other_household with the household's code, as it does for a household the clerk can see."""
+    from povmon.models import Member
+
+    present = cli_session.scalars(select(Member).where(Member.household_id == county["other"].id)).first()
+    head = ["户编号", "乡镇", "行政村", "姓名", "身份证号", "与户主关系", "年度", "工资性收入"]
+    rows = [["E3", "西营镇", "东营村", "王三", present.id_number, "户主", 2023, 3000],
+            ["E4", "西营镇", "东营村", "王四", wb.pid(), "户主", 2023, 3000]]
+    path = wb.write(tmp_path / "moved.xlsx", {"花名册": [head, *rows]})
+    result = invoke("import", path, "--json", "--as-of", DAY.isoformat(), "--db", county["url"]["clerk"])
+    assert result.exit_code == 0, result.output
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["row"], e["code"]) for e in errors] == [(2, "id_in_other_household")]
+    assert "户 H-WEST" in errors[0]["message"]
+    cli_session.expire_all()
+    assert "E4" in set(cli_session.scalars(select(Household.code)))

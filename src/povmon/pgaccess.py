@@ -142,6 +142,14 @@ _FUNCTIONS = {
         SELECT household.code::text, household.village_id FROM household
         WHERE household.code = ANY(codes) AND povmon_role() IS NOT NULL
     """),
+    # the people (by the keyed hash of their ID number) present in a household, whoever may see it: an import by a
+    # clerk refuses a person already present in another township (id_in_other_household) instead of failing on the
+    # unique index it cannot see
+    "povmon_present_people(hashes text[])": ("TABLE(id_hash text, household_id integer, code text)", """
+        SELECT member.id_hash::text, member.household_id, household.code::text
+        FROM member JOIN household ON household.id = member.household_id
+        WHERE member.id_hash = ANY(hashes) AND member.left_on IS NULL AND povmon_role() IS NOT NULL
+    """),
     # a cadre's households: an active pairing (end_on NULL or later than today) to their cadre record
     "povmon_paired_household_ids()": ("integer[]", """
         SELECT coalesce(array_agg(DISTINCT pairing.household_id), '{}')

@@ -69,6 +69,7 @@ class Register:
     others: dict[str, dict[tuple, object]] = field(default_factory=dict)  # level → (household id, *key) → row
     policies: dict[str, object] = field(default_factory=dict)  # name → policy row
     hidden: dict[str, int] = field(default_factory=dict)  # unit key → village of a household the login may not see
+    rls: set[str] | None = None  # PostgreSQL: the tables whose row-level security applies to this login
 
     def household(self, unit: Unit):
         """The register's row of the unit's household, or None for a household new to the register."""
@@ -132,14 +133,41 @@ def _households(session: Session, parsed: Parsed, register: Register) -> None:
         register.codes[row.id] = row.code
 
 
+def _rls(session: Session, register: Register) -> set[str]:
+    """The tables PostgreSQL's policies filter for this login (none on SQLite, none for the owner), asked once."""
+    if register.rls is None:
+        register.rls = set()
+        if session.get_bind().dialect.name == "postgresql":
+            from povmon import pgaccess
+
+            register.rls = pgaccess.rls_tables(session.connection())
+    return register.rls
+
+
+def _hidden_people(session: Session, wanted: list[str], register: Register) -> None:
+    """Under row-level security: the files' people present in a household this login may not see (by keyed hash,
+    ``pgaccess``'s ``povmon_present_people``), so that the check stage says where they are."""
+    missing = [n for n in dict.fromkeys(wanted) if n not in register.elsewhere]
+    if not missing or "member" not in _rls(session, register):
+        return
+    from types import SimpleNamespace
+
+    from povmon import crypto
+
+    by_hash = {crypto.id_hash(n): n for n in missing}
+    hashes = list(by_hash)
+    for keys in (hashes[i:i + CHUNK] for i in range(0, len(hashes), CHUNK)):
+        query = text("SELECT id_hash, household_id, code FROM povmon_present_people(:hashes)")
+        for hashed, household_id, code in session.execute(query, {"hashes": keys}):
+            number = by_hash[hashed]
+            register.elsewhere[number] = SimpleNamespace(id=None, id_number=number, name=None,
+                                                         household_id=household_id, code=code)
+
+
 def _hidden(session: Session, by_code: dict, register: Register) -> None:
     """On PostgreSQL under row-level security: the files' 户编号 that the register holds outside the login's scope
     (``pgaccess``'s ``povmon_household_villages``), so that the check stage refuses them by name."""
-    if not by_code or session.get_bind().dialect.name != "postgresql":
-        return
-    from povmon import pgaccess
-
-    if "household" not in pgaccess.rls_tables(session.connection()):
+    if not by_code or "household" not in _rls(session, register):
         return
     for keys in (list(by_code)[i:i + CHUNK] for i in range(0, len(by_code), CHUNK)):
         for code, village_id in session.execute(text("SELECT code, village_id FROM povmon_household_villages(:codes)"),
@@ -158,6 +186,7 @@ def _members(session: Session, parsed: Parsed, register: Register) -> None:
               if m.values.get("id_number") and m.values["id_number"] not in register.stints]
     # the lookup data entry makes for one person, here for everyone in the files at once
     register.elsewhere = present_households(session, wanted)
+    _hidden_people(session, wanted, register)
 
 
 def _cadres(session: Session, parsed: Parsed, register: Register) -> None:
