@@ -588,26 +588,41 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
     for hid, cid in report.pairs:
         cadre_households[cid].add(hid)
         household_cadres[hid].add(cid)
-    in_month = snapshot.restrict(
-        select(Visit.cadre_id, func.count(), func.count(distinct(Visit.household_id)))
-        .where(Visit.visit_date >= month.first, Visit.visit_date <= as_of).group_by(Visit.cadre_id),
-        Visit.household_id, scope_ids)
-    month_visits = {cid: (n, hh) for cid, n, hh in conn.execute(in_month)}
-    last_by_cadre = dict(conn.execute(snapshot.restrict(
-        select(Visit.cadre_id, func.max(Visit.visit_date)).where(Visit.visit_date <= as_of).group_by(Visit.cadre_id),
-        Visit.household_id, scope_ids)).all())
     window_start = as_of - dt.timedelta(days=NOT_VISITED_DAYS - 1)
-    # visited in the window: those need nothing more; the rest's last visit (before the window) by household
-    recent = set(conn.scalars(snapshot.restrict(
-        select(Visit.household_id).distinct().where(Visit.visit_date >= window_start, Visit.visit_date <= as_of),
-        Visit.household_id, scope_ids)))
+    # the visits of the last 60 days (the month lies within them), in one range scan of the date index: the
+    # month's visits per cadre, the households visited lately, and most cadres' last visit
+    since = min(window_start, month.first)
+    month_sets: dict[int, list] = {}  # cadre → [visits in the month, {households}]
+    last_by_cadre: dict[int, dt.date] = {}
+    recent: set[int] = set()
+    for hid, cid, day in conn.execute(snapshot.restrict(
+            select(Visit.household_id, Visit.cadre_id, Visit.visit_date)
+            .where(Visit.visit_date >= since, Visit.visit_date <= as_of), Visit.household_id, scope_ids)):
+        if day >= window_start:
+            recent.add(hid)
+        if day >= month.first:
+            entry = month_sets.get(cid)
+            if entry is None:
+                entry = month_sets[cid] = [0, set()]
+            entry[0] += 1
+            entry[1].add(hid)
+        if cid not in last_by_cadre or day > last_by_cadre[cid]:
+            last_by_cadre[cid] = day
+    # in cadre order, as the GROUP BY cadre_id it replaces returned them (the cadres' set below iterates alike)
+    month_visits = {cid: (n, len(hh)) for cid, (n, hh) in sorted(month_sets.items())}
+    cadre_ids = set(cadre_households) | set(month_visits)
+    # cadres not seen in the window: their last visit, before it, by the cadre index
+    for chunk in _chunks(cid for cid in cadre_ids if cid not in last_by_cadre):
+        last_by_cadre.update(conn.execute(snapshot.restrict(
+            select(Visit.cadre_id, func.max(Visit.visit_date))
+            .where(Visit.visit_date <= as_of, Visit.cadre_id.in_(chunk)).group_by(Visit.cadre_id),
+            Visit.household_id, scope_ids)).all())
     behind = [hid for hid in household_cadres if hid in present and hid not in recent]
     last_by_household: dict[int, dt.date] = {}
     for chunk in _chunks(behind):
         last_by_household.update(conn.execute(
             select(Visit.household_id, func.max(Visit.visit_date))
             .where(Visit.visit_date <= as_of, Visit.household_id.in_(chunk)).group_by(Visit.household_id)).all())
-    cadre_ids = set(cadre_households) | set(month_visits)
     cadres = {cid: (name, unit, role) for cid, name, unit, role in _cadres(conn, cadre_ids)}
     not_visited_raw = []  # (household, status, cadres, last visit)
     overdue: dict[int, int] = defaultdict(int)
