@@ -1,7 +1,7 @@
 """The monthly summary, two trees side by side: the JSON and the workbook of the real command, each in a fresh
 process, for a base tree's ``src`` (A) and this checkout (B), interleaved run by run.
 
-    git archive 101bf4b src | tar -x -C /tmp/base
+    git archive 101bf4b src alembic | tar -x -C /tmp/base   # the commands look for alembic/ beside src/
     python benchmarks/monthly_ab.py /tmp/base/src --db sqlite:////tmp/bench/c1m.db [--runs 3] [--month 2019-06]
 
 Each round runs A json, A workbook, B json, B workbook (the order of A and B alternating round by round), so a
