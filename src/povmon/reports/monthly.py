@@ -541,7 +541,7 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
     from povmon.rules.vocab import CADRE_ROLE, EVENT_KIND, MEMBER_STATE, MONITORING_TYPE
 
     as_of, month, scope_ids = report.as_of, report.month, report.scope_ids
-    conn = session.connection()  # Core rows: none of the ORM's per-row work
+    conn = session  # through the session: the acting user's scope (services.access) applies to every query
     rows, present = report.households, report.people
 
     def status_label(row: HouseholdRow | None) -> str:
