@@ -126,6 +126,23 @@ def _people(report) -> int:
     return sum(report.people.values())
 
 
+def _listed(details) -> set[str]:
+    rows = [*details.changes, *details.below_line, *details.unpaired, *details.not_visited, *details.quality]
+    return {r.place.code for r in rows if r.place is not None}
+
+
+def test_the_workbooks_lists_hold_only_the_scope(session, county):
+    # issue 18: monthly.details queries through the session, so the scope's loader criteria apply to its lists too
+    for hh in (county["mine"], county["other"]):
+        f.event(session, hh, "identified", dt.date(2024, 2, 10))
+    whole = monthly.details(session, monthly.build(session, "2024-02"))
+    access.install(session, user(session, "clerk_d", "clerk", area=county["east"].parent))
+    session.expunge_all()
+    scoped = monthly.details(session, monthly.build(session, "2024-02"))
+    assert _listed(whole) == {"H-EAST", "H-WEST"}
+    assert _listed(scoped) == {"H-EAST"}
+
+
 # --- the import: another township's households refused (out_of_scope), the rest imported -----------------------
 
 ROSTER_HEAD = ["户编号", "乡镇", "行政村", "姓名", "身份证号", "与户主关系", "年度", "工资性收入"]

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from povmon.models import (
@@ -513,38 +513,42 @@ class Details:
     pair_limit: int
 
 
+_CHUNK = 50_000  # ids per IN list
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ids = sorted(ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def _in_ids(column, ids: list[int]):
+    """``column IN (…)`` with the ids written into the statement: integers of the register's own rows, so there
+    is nothing to bind (SQLAlchemy renders a bound parameter per element of an IN list, which for tens of
+    thousands of households cost more than the lookups themselves)."""
+    col = column.expression
+    return text(f"{col.table.name}.{col.name} IN ({','.join(str(int(i)) for i in ids)})")
+
+
 def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAULT_PAIR_LIMIT) -> Details:
-    """The lists behind the figures, for the workbook's detail sheets (same data, same rules)."""
+    """The lists behind the figures, for the workbook's detail sheets (same data, same rules).
+
+    Built on what ``build`` already holds (the households present, their statuses, incomes and active
+    pairings) plus queries that return only what a sheet lists; each listed household's place (code,
+    township, village, head) is fetched once at the end, for the listed households alone.
+    """
     from povmon.rules.status import STATUS_LABELS
     from povmon.rules.vocab import CADRE_ROLE, EVENT_KIND, MEMBER_STATE, MONITORING_TYPE
 
     as_of, month, scope_ids = report.as_of, report.month, report.scope_ids
-    meta = {
-        r.id: r for r in session.execute(_in_scope(
-            select(Household.id, Household.code, Household.village_id, Household.housing_safety,
-                   Household.declared_size),
-            Household.village_id, scope_ids))
-    }
-    head_names = snapshot.heads(session, as_of, scope_ids)
-    rank = {a.area_id: n for n, a in enumerate(report.areas)}
-
-    def place(hid: int) -> Place:
-        m = meta[hid]
-        town = report.township_of(m.village_id)
-        village = report.area_index.get(m.village_id)
-        return Place(m.code, town.name if town else "", village.name if village else "", head_names.get(hid),
-                     rank.get(m.village_id, len(rank)))
+    conn = session  # through the session: the acting user's scope (services.access) applies to every query
+    rows, present = report.households, report.people
 
     def status_label(row: HouseholdRow | None) -> str:
         return STATUS_LABELS[row.status_code if row else "non_poor"]
 
-    def sort_key(item) -> tuple:
-        return (item.place.rank, item.place.code)
-
-    rows = report.households
-
     # 变动: status events dated in the month (voided ones left out, corrections shown) and member changes
-    changes: list[ChangeRow] = []
+    changes_raw: list[tuple] = []  # (household, category, kind, day, detail)
     e = HouseholdEvent
     target = aliased(HouseholdEvent)
     event_query = (
@@ -552,7 +556,7 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         .outerjoin(target, target.id == e.cancels_event_id)
         .where(e.event_date >= month.first, e.event_date <= as_of, snapshot.not_voided(as_of, e))
     )
-    for hid, kind, day, reason, mtype, t_kind, t_day in session.execute(
+    for hid, kind, day, reason, mtype, t_kind, t_day in conn.execute(
         snapshot.restrict(event_query, e.household_id, scope_ids)
     ):
         detail = reason or ""
@@ -560,36 +564,31 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
             detail = "；".join(x for x in (MONITORING_TYPE.label(mtype), reason) if x)
         if kind == "cancelled" and t_kind:
             detail = "；".join(x for x in (f"作废 {t_day.isoformat()} 的“{EVENT_KIND.label(t_kind)}”", reason) if x)
-        changes.append(ChangeRow(place(hid), "状态变动", EVENT_KIND.label(kind) or kind, day, detail))
+        changes_raw.append((hid, "状态变动", EVENT_KIND.label(kind) or kind, day, detail))
     member_query = (
         select(Member.household_id, Member.name, Member.joined_on, Member.left_on, Member.left_reason)
         .where((Member.joined_on.between(month.first, as_of)) | (Member.left_on.between(month.first, as_of)))
     )
-    for hid, name, joined, left, reason in session.execute(
+    for hid, name, joined, left, reason in conn.execute(
         snapshot.restrict(member_query, Member.household_id, scope_ids)
     ):
         if joined is not None and month.first <= joined <= as_of:
-            changes.append(ChangeRow(place(hid), "人口变动", "新增", joined, name))
+            changes_raw.append((hid, "人口变动", "新增", joined, name))
         if left is not None and month.first <= left <= as_of:
-            changes.append(ChangeRow(place(hid), "人口变动", MEMBER_STATE.label(reason or "moved_out"), left, name))
-    changes.sort(key=lambda c: (*sort_key(c), c.day, c.category))
+            changes_raw.append((hid, "人口变动", MEMBER_STATE.label(reason or "moved_out"), left, name))
 
     # 低于标准线 and 未结对 (registered or monitored households present on as_of)
     line = report.line
-    below = [
-        BelowLineRow(place(r.id), status_label(r), r.monitored, r.income, line.yuan)
+    below_raw = [
+        (r.id, status_label(r), r.monitored, r.income)
         for r in rows.values() if r.focus and line is not None and _below_line(r, line)
     ]
-    below.sort(key=sort_key)
-    ended = dict(session.execute(snapshot.restrict(
-        select(Pairing.household_id, func.max(Pairing.end_on))
-        .where(Pairing.end_on <= as_of).group_by(Pairing.household_id),
-        Pairing.household_id, scope_ids)).all())
-    unpaired = [
-        UnpairedRow(place(r.id), status_label(r), r.monitored, ended.get(r.id))
-        for r in rows.values() if r.focus and not r.paired
-    ]
-    unpaired.sort(key=sort_key)
+    unpaired_rows = [r for r in rows.values() if r.focus and not r.paired]
+    ended: dict[int, dt.date] = {}  # the last pairing ended on or before as_of, for the unpaired ones only
+    for chunk in _chunks(r.id for r in unpaired_rows):
+        ended.update(conn.execute(
+            select(Pairing.household_id, func.max(Pairing.end_on))
+            .where(Pairing.end_on <= as_of, _in_ids(Pairing.household_id, chunk)).group_by(Pairing.household_id)).all())
 
     # 走访: per cadre, and the paired households nobody visited in the last 60 days
     cadre_households: dict[int, set[int]] = defaultdict(set)
@@ -597,46 +596,61 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
     for hid, cid in report.pairs:
         cadre_households[cid].add(hid)
         household_cadres[hid].add(cid)
-    in_month = snapshot.restrict(
-        select(Visit.cadre_id, func.count(), func.count(distinct(Visit.household_id)))
-        .where(Visit.visit_date >= month.first, Visit.visit_date <= as_of).group_by(Visit.cadre_id),
-        Visit.household_id, scope_ids)
-    month_visits = {cid: (n, hh) for cid, n, hh in session.execute(in_month)}
-    # the last visit of each (household, cadre) pair in one scan, then by cadre and by household
-    last_by_cadre: dict[int, dt.date] = {}
-    last_by_household: dict[int, dt.date] = {}
-    for hid, cid, last in session.execute(snapshot.restrict(
-        select(Visit.household_id, Visit.cadre_id, func.max(Visit.visit_date))
-        .where(Visit.visit_date <= as_of).group_by(Visit.household_id, Visit.cadre_id),
-        Visit.household_id, scope_ids)):
-        if last_by_cadre.get(cid) is None or last > last_by_cadre[cid]:
-            last_by_cadre[cid] = last
-        if last_by_household.get(hid) is None or last > last_by_household[hid]:
-            last_by_household[hid] = last
-    cadre_ids = set(cadre_households) | set(month_visits)
-    cadres = {c.id: c for c in _cadres(session, cadre_ids)}
     window_start = as_of - dt.timedelta(days=NOT_VISITED_DAYS - 1)
-    not_visited = []
+    # the visits of the last 60 days (the month lies within them), in one range scan of the date index: the
+    # month's visits per cadre, the households visited lately, and most cadres' last visit
+    since = min(window_start, month.first)
+    month_sets: dict[int, list] = {}  # cadre → [visits in the month, {households}]
+    last_by_cadre: dict[int, dt.date] = {}
+    recent: set[int] = set()
+    for hid, cid, day in conn.execute(snapshot.restrict(
+            select(Visit.household_id, Visit.cadre_id, Visit.visit_date)
+            .where(Visit.visit_date >= since, Visit.visit_date <= as_of), Visit.household_id, scope_ids)):
+        if day >= window_start:
+            recent.add(hid)
+        if day >= month.first:
+            entry = month_sets.get(cid)
+            if entry is None:
+                entry = month_sets[cid] = [0, set()]
+            entry[0] += 1
+            entry[1].add(hid)
+        if cid not in last_by_cadre or day > last_by_cadre[cid]:
+            last_by_cadre[cid] = day
+    # in cadre order, as the GROUP BY cadre_id it replaces returned them (the cadres' set below iterates alike)
+    month_visits = {cid: (n, len(hh)) for cid, (n, hh) in sorted(month_sets.items())}
+    cadre_ids = set(cadre_households) | set(month_visits)
+    # cadres not seen in the window: their last visit, before it, by the cadre index
+    for chunk in _chunks(cid for cid in cadre_ids if cid not in last_by_cadre):
+        last_by_cadre.update(conn.execute(snapshot.restrict(
+            select(Visit.cadre_id, func.max(Visit.visit_date))
+            .where(Visit.visit_date <= as_of, _in_ids(Visit.cadre_id, chunk)).group_by(Visit.cadre_id),
+            Visit.household_id, scope_ids)).all())
+    behind = [hid for hid in household_cadres if hid in present and hid not in recent]
+    last_by_household: dict[int, dt.date] = {}
+    for chunk in _chunks(behind):
+        last_by_household.update(conn.execute(
+            select(Visit.household_id, func.max(Visit.visit_date))
+            .where(Visit.visit_date <= as_of, _in_ids(Visit.household_id, chunk)).group_by(Visit.household_id)).all())
+    cadres = {cid: (name, unit, role) for cid, name, unit, role in _cadres(conn, cadre_ids)}
+    not_visited_raw = []  # (household, status, cadres, last visit)
     overdue: dict[int, int] = defaultdict(int)
+    behind_set = set(behind)
     for hid, cids in household_cadres.items():
-        if hid not in report.people:
+        if hid not in behind_set:
             continue
-        last = last_by_household.get(hid)
-        if last is None or last < window_start:
-            names = "、".join(sorted(cadres[c].name for c in cids if c in cadres))
-            not_visited.append(NotVisitedRow(place(hid), status_label(rows.get(hid)), names, last))
-            for c in cids:
-                overdue[c] += 1
+        names = "、".join(sorted(cadres[c][0] for c in cids if c in cadres))
+        not_visited_raw.append((hid, status_label(rows.get(hid)), names, last_by_household.get(hid)))
+        for c in cids:
+            overdue[c] += 1
     cadre_visits = [
         CadreVisitRow(
-            cadres[cid].name, cadres[cid].unit, CADRE_ROLE.label(cadres[cid].role) or "",
+            cadres[cid][0], cadres[cid][1], CADRE_ROLE.label(cadres[cid][2]) or "",
             len(cadre_households.get(cid, ())), month_visits.get(cid, (0, 0))[1], month_visits.get(cid, (0, 0))[0],
             last_by_cadre.get(cid), overdue.get(cid, 0),
         )
         for cid in cadre_ids if cid in cadres
     ]
     cadre_visits.sort(key=lambda c: (c.unit or "", c.name))
-    not_visited.sort(key=sort_key)
 
     # 政策资金: benefits dated in the month by policy category and township
     benefit_query = _in_scope(
@@ -647,29 +661,81 @@ def details(session: Session, report: MonthlyReport, *, pair_limit: int = DEFAUL
         .group_by(Policy.category, Household.village_id),
         Household.village_id, scope_ids)  # the month's benefits only: a small join
     benefits: dict[tuple[str, int], tuple[Decimal, int]] = {}
-    for category, area_id, amount, count in session.execute(benefit_query):
+    for category, area_id, amount, count in conn.execute(benefit_query):
         town = report.township_of(area_id)
         key = (category, town.id if town else 0)
         old = benefits.get(key, (Decimal(0), 0))
         benefits[key] = (old[0] + (amount or Decimal(0)), old[1] + count)
     townships = [report.area_index[a.area_id] for a in report.areas if a.level == "township"]
 
-    quality = _quality(session, report, meta, place, pair_limit, cadre_households, cadres, head_names)
-    return Details(changes, below, unpaired, cadre_visits, not_visited, benefits, townships, quality, pair_limit)
+    quality_raw, quality_cadres = _quality(conn, report, pair_limit, cadre_households, cadres)
+
+    # places, for the listed households only
+    listed = {r[0] for r in changes_raw} | {r[0] for r in below_raw} | {r.id for r in unpaired_rows}
+    listed |= {r[0] for r in not_visited_raw} | {r[1] for r in quality_raw}
+    place = _places(conn, report, listed)
+
+    def sort_key(item) -> tuple:
+        return (item.place.rank, item.place.code)
+
+    changes = [ChangeRow(place[hid], *rest) for hid, *rest in changes_raw]
+    changes.sort(key=lambda c: (*sort_key(c), c.day, c.category))
+    below = [BelowLineRow(place[hid], status, mon, income, line.yuan) for hid, status, mon, income in below_raw]
+    below.sort(key=sort_key)
+    unpaired = [UnpairedRow(place[r.id], status_label(r), r.monitored, ended.get(r.id)) for r in unpaired_rows]
+    unpaired.sort(key=sort_key)
+    not_visited = [NotVisitedRow(place[hid], *rest) for hid, *rest in not_visited_raw]
+    not_visited.sort(key=sort_key)
+    quality = [QualityRow(category, place[hid], who, detail) for category, hid, who, detail in quality_raw]
+    if report.line is None:
+        quality.append(QualityRow("缺少贫困线", None, "", f"没有 {report.month.income_year} 年的贫困线，低于标准线户数"
+                                  "无法计算；请用 povmon lines load 导入"))
+    quality.sort(key=lambda q: (q.category, q.place.rank if q.place else -1, q.place.code if q.place else "", q.who))
+    return Details(changes, below, unpaired, cadre_visits, not_visited, benefits, townships, quality + quality_cadres,
+                   pair_limit)
 
 
-def _cadres(session: Session, ids: set[int]) -> list[Cadre]:
+def _places(conn, report: MonthlyReport, hids: set[int]) -> dict[int, Place]:
+    """{household: Place} for the given households: code and village by id, the present head (the last by
+    member id when there are several, as snapshot.heads), the village's township and rank."""
+    as_of = report.as_of
+    rank = {a.area_id: n for n, a in enumerate(report.areas)}
+    where: dict[int, tuple[str, str, int]] = {}  # village → (township name, village name, rank)
+    meta: dict[int, tuple[str, int]] = {}
+    heads: dict[int, str] = {}
+    head = (select(Member.name)
+            .where(Member.household_id == Household.id, Member.present_on(as_of), Member.relation == "head")
+            .order_by(Member.id.desc()).limit(1).scalar_subquery())
+    for chunk in _chunks(hids):
+        for hid, code, village_id, name in conn.execute(
+                select(Household.id, Household.code, Household.village_id, head).where(_in_ids(Household.id, chunk))):
+            meta[hid] = (code, village_id)
+            if name is not None:
+                heads[hid] = name
+    out = {}
+    for hid, (code, village_id) in meta.items():
+        spot = where.get(village_id)
+        if spot is None:
+            town = report.township_of(village_id)
+            village = report.area_index.get(village_id)
+            spot = where[village_id] = (town.name if town else "", village.name if village else "",
+                                        rank.get(village_id, len(rank)))
+        out[hid] = Place(code, spot[0], spot[1], heads.get(hid), spot[2])
+    return out
+
+
+def _cadres(conn, ids: set[int]) -> list[tuple]:
     if not ids:
         return []
     # cadres are few (thousands): fetch them all rather than send a long IN list
-    return [c for c in session.scalars(select(Cadre)) if c.id in ids]
+    return [c for c in conn.execute(select(Cadre.id, Cadre.name, Cadre.unit, Cadre.role)) if c[0] in ids]
 
 
-def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_households, cadres,
-             has_head) -> list[QualityRow]:
-    as_of, rows, scope_ids = report.as_of, report.households, report.scope_ids
+def _quality(conn, report: MonthlyReport, pair_limit, cadre_households, cadres) -> tuple[list[tuple], list[QualityRow]]:
+    """The 数据质量 items about households, as (category, household, who, detail), and the cadres' items."""
+    as_of, rows, scope_ids, present = report.as_of, report.households, report.scope_ids, report.people
     year = report.month.income_year
-    out: list[QualityRow] = []
+    out: list[tuple] = []
 
     # members of registered or monitored households failing the exit standard's education or medical item
     members = snapshot.restrict(
@@ -678,39 +744,54 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
         .where(Member.present_on(as_of))
         .where(Member.out_of_school_on(as_of) | Member.uninsured),
         Member.household_id, scope_ids)
-    for hid, name, born, school, health, insured in session.execute(members):
+    for hid, name, born, school, health, insured in conn.execute(members):
         row = rows.get(hid)
         if row is None or not row.focus:
             continue
         if exit_standard.out_of_school(born, school, health, as_of):
-            out.append(QualityRow("6–15岁未在校", place(hid), name, f"{age_on(born, as_of)}岁，在校情况为非在校生"))
+            out.append(("6–15岁未在校", hid, name, f"{age_on(born, as_of)}岁，在校情况为非在校生"))
         if exit_standard.uninsured(insured):
-            out.append(QualityRow("未参加基本医疗保险", place(hid), name, "医疗保险：否"))
+            out.append(("未参加基本医疗保险", hid, name, "医疗保险：否"))
 
-    for hid, people in report.people.items():
-        m = meta[hid]
-        row = rows.get(hid)
-        found = []
-        if row is not None and row.focus:
-            if exit_standard.housing_unsafe(m.housing_safety):
-                found.append(("住房为C/D级危房", f"住房安全鉴定：{m.housing_safety}级"))
-            if row.income is None:
-                found.append((f"未录入{year}年收入", f"{year}年无收入记录，未计入低于标准线户数"))
-            elif row.income.per_capita is None:
-                found.append((f"{year}年末无在册成员", f"{year}年12月31日无在册成员，无法计算人均纯收入"))
-        if hid not in has_head:
-            found.append(("户主不在册", f"{as_of.isoformat()} 无在册户主（在册 {people} 人）"))
-        if m.declared_size is not None and m.declared_size != people:
-            found.append(("家庭人口与在册人数不符", f"登记家庭人口 {m.declared_size} 人，在册 {people} 人"))
-        if found:  # a place only for households with something to chase (most have nothing)
-            where = place(hid)
-            out.extend(QualityRow(category, where, "", detail) for category, detail in found)
-    if report.line is None:
-        out.append(QualityRow("缺少贫困线", None, "",
-                              f"没有 {year} 年的贫困线，低于标准线户数无法计算；请用 povmon lines load 导入"))
+    # registered or monitored households: unsafe housing (only C/D houses fetched), no income for the year
+    unsafe = dict(conn.execute(_in_scope(
+        select(Household.id, Household.housing_safety)
+        .where(Household.housing_safety.in_(sorted(exit_standard.UNSAFE_HOUSING))),
+        Household.village_id, scope_ids)).all())
+    for hid, row in rows.items():
+        if not row.focus:
+            continue
+        grade = unsafe.get(hid)
+        if exit_standard.housing_unsafe(grade):
+            out.append(("住房为C/D级危房", hid, "", f"住房安全鉴定：{grade}级"))
+        if row.income is None:
+            out.append((f"未录入{year}年收入", hid, "", f"{year}年无收入记录，未计入低于标准线户数"))
+        elif row.income.per_capita is None:
+            out.append((f"{year}年末无在册成员", hid, "", f"{year}年12月31日无在册成员，无法计算人均纯收入"))
+    # every household present: a present head, the declared size against the members present; SQL returns only
+    # the households failing either (a grouped scan of the members, like snapshot.members_present)
+    counts = snapshot.restrict(
+        select(Member.household_id, func.count().label("n"),
+               func.max(case((Member.relation == "head", 1), else_=0)).label("heads"))
+        .where(Member.present_on(as_of)).group_by(Member.household_id),
+        Member.household_id, scope_ids).subquery("present_counts")
+    failing = (
+        select(counts.c.household_id, counts.c.heads, Household.declared_size)
+        .join(Household, Household.id == counts.c.household_id)
+        .where(or_(counts.c.heads == 0,
+                   and_(Household.declared_size.is_not(None), Household.declared_size != counts.c.n)))
+    )
+    for hid, heads, size in conn.execute(failing):
+        people = present.get(hid)
+        if people is None:
+            continue
+        if not heads:
+            out.append(("户主不在册", hid, "", f"{as_of.isoformat()} 无在册户主（在册 {people} 人）"))
+        if size is not None and size != people:
+            out.append(("家庭人口与在册人数不符", hid, "", f"登记家庭人口 {size} 人，在册 {people} 人"))
 
     # cadres paired with more households than the limit (counted over the whole register)
-    totals = dict(session.execute(
+    totals = dict(conn.execute(
         select(Pairing.cadre_id, func.count(distinct(Pairing.household_id)))
         .where(Pairing.active_on(as_of))
         .group_by(Pairing.cadre_id)
@@ -719,12 +800,11 @@ def _quality(session, report: MonthlyReport, meta, place, pair_limit, cadre_hous
     quality_cadres = []
     for cid, total in totals.items():
         if cid in cadre_households and cid in cadres:
-            c = cadres[cid]
-            detail = f"{c.unit or ''} 结对 {total} 户（上限 {pair_limit} 户）".strip()
-            quality_cadres.append(QualityRow(f"干部结对超过{pair_limit}户", None, c.name, detail))
-    out.sort(key=lambda q: (q.category, q.place.rank if q.place else -1, q.place.code if q.place else "", q.who))
+            name, unit, _ = cadres[cid]
+            detail = f"{unit or ''} 结对 {total} 户（上限 {pair_limit} 户）".strip()
+            quality_cadres.append(QualityRow(f"干部结对超过{pair_limit}户", None, name, detail))
     quality_cadres.sort(key=lambda q: q.who)
-    return out + quality_cadres
+    return out, quality_cadres
 
 
 def _leads_by_village(session: Session, month: Month, area_ids) -> dict[int, dict[str, int]]:
