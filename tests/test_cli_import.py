@@ -158,6 +158,9 @@ def _start_paused_import(cli_db, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", PAUSED_IMPORT, "import", str(EXAMPLE), "--create-areas", "--json", "--db", cli_db],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        # Ctrl-C reaches the child whoever started the tests: a shell's background job inherits SIGINT ignored, and
+        # Python then installs no KeyboardInterrupt handler (CI runs the two database passes side by side)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     wait_for_pause(proc, "the import")
     return proc

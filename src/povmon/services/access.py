@@ -17,7 +17,7 @@ stays on record although nothing else was written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import ColumnElement, event, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -162,17 +162,11 @@ def of_user(session: Session, user: AppUser, *, on: dt.date | None = None) -> Ac
             select(Pairing.household_id).where(Pairing.cadre_id == user.cadre_id, Pairing.active_on(day))
             .execution_options(**{UNSCOPED: True}))
         cadre_name = user.cadre.name if user.cadre is not None else None
-        return _replace(base, household_ids=frozenset(households), village_ids=frozenset(), cadre_name=cadre_name)
+        return replace(base, household_ids=frozenset(households), village_ids=frozenset(), cadre_name=cadre_name)
     if kind == "area" and user.area_id is not None:
         villages, areas, label = villages_under(session, user.area_id)
-        return _replace(base, village_ids=villages, area_ids=areas, area_label=label)
+        return replace(base, village_ids=villages, area_ids=areas, area_label=label)
     return base
-
-
-def _replace(actor: Actor, **changes) -> Actor:
-    from dataclasses import replace
-
-    return replace(actor, **changes)
 
 
 def villages_under(session: Session, area_id: int) -> tuple[frozenset[int], frozenset[int], str]:
