@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from povmon import crypto
 from povmon.config import normalize_url
 from povmon.db import make_engine, upgrade
 
@@ -81,7 +82,9 @@ class Sink:
             self.cursor.execute("PRAGMA foreign_keys=OFF")
 
     def declare(self, table: str, columns: str) -> None:
-        self.columns[table] = tuple(c.strip() for c in columns.split(","))
+        names = tuple(c.strip() for c in columns.split(","))
+        # ID numbers are stored sealed with their keyed hash beside them (povmon.crypto), as povmon writes them
+        self.columns[table] = names + (("id_hash",) if "id_number" in names else ())
         self.buffers[table] = []
         self.counts[table] = 0
 
@@ -100,6 +103,10 @@ class Sink:
         if not rows:
             return
         cols = self.columns[table]
+        if "id_hash" in cols:
+            at = cols.index("id_number")
+            rows = [(*row[:at], crypto.seal(row[at], "id_number"), *row[at + 1:], crypto.id_hash(row[at]))
+                    for row in rows]
         if self.pg:
             rows = [tuple(_pg(v) for v in row) for row in rows]
             with self.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
