@@ -209,23 +209,33 @@ CLEAR_ID = "14112219800101123X"
 CLEAR_PHONE = "13800001234"
 
 
-def test_the_migration_encrypts_the_rows_of_a_database_at_0008(bare_db):
-    engine = make_engine(bare_db)
+def _at_0008(url: str, *rows: str):
+    """A database at 0008 (before encryption) with a village, a household whose phone is in clear, and ``rows``
+    (more INSERTs); returns its engine."""
+    engine = make_engine(url)
     upgrade(engine, "0008")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO area (id, level, name, code, created_at) "
-                          "VALUES (1, 'village', '东营村', '141122100001', '2019-01-01')"))
-        conn.execute(text("INSERT INTO household (id, code, village_id, phone, created_at) "
-                          f"VALUES (1, '1411221000010001', 1, '{CLEAR_PHONE}', '2019-01-01')"))
-        conn.execute(text("INSERT INTO member (id, household_id, name, id_number, relation, phone, created_at) "
-                          f"VALUES (1, 1, '张三', '{CLEAR_ID}', 'head', '13900001111', '2019-01-01')"))
-        conn.execute(text("INSERT INTO cadre (id, name, id_number, role, phone, created_at) "
-                          "VALUES (1, '李四', '14232319750505123X', 'responsible', '13700001111', '2019-01-01')"))
-        conn.execute(text("INSERT INTO political_status (id, id_number, status, since, created_at) "
-                          f"VALUES (1, '{CLEAR_ID}', 'member', '2010-01-01', '2019-01-01')"))
-        conn.execute(text("INSERT INTO audit_log (id, at, \"user\", action, table_name, row_id, field, old_value, "
-                          f"new_value) VALUES (1, '2019-02-01', 'u', 'update', 'household', 1, 'phone', NULL, "
-                          f"'{CLEAR_PHONE}')"))
+        for statement in ("INSERT INTO area (id, level, name, code, created_at) "
+        "VALUES (1, 'village', '东营村', '141122100001', '2019-01-01')",
+                          "INSERT INTO household (id, code, village_id, phone, created_at) "
+        f"VALUES (1, '1411221000010001', 1, '{CLEAR_PHONE}', '2019-01-01')", *rows):
+            conn.execute(text(statement))
+    return engine
+
+
+def test_the_migration_encrypts_the_rows_of_a_database_at_0008(bare_db):
+    engine = _at_0008(
+        bare_db,
+        "INSERT INTO member (id, household_id, name, id_number, relation, phone, created_at) "
+        f"VALUES (1, 1, '张三', '{CLEAR_ID}', 'head', '13900001111', '2019-01-01')",
+        "INSERT INTO cadre (id, name, id_number, role, phone, created_at) "
+        "VALUES (1, '李四', '14232319750505123X', 'responsible', '13700001111', '2019-01-01')",
+        "INSERT INTO political_status (id, id_number, status, since, created_at) "
+        f"VALUES (1, '{CLEAR_ID}', 'member', '2010-01-01', '2019-01-01')",
+        "INSERT INTO audit_log (id, at, \"user\", action, table_name, row_id, field, old_value, "
+        f"new_value) VALUES (1, '2019-02-01', 'u', 'update', 'household', 1, 'phone', NULL, "
+        f"'{CLEAR_PHONE}')",
+    )
     upgrade(engine)
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT id_number, id_hash, phone FROM member")).one()
@@ -253,13 +263,7 @@ def test_an_empty_database_upgrades_without_a_key(bare_db, monkeypatch, tmp_path
 
 
 def test_rows_at_0008_without_a_key_are_one_sentence(bare_db, monkeypatch, tmp_path, fresh_key):
-    engine = make_engine(bare_db)
-    upgrade(engine, "0008")
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO area (id, level, name, code, created_at) "
-                          "VALUES (1, 'village', '东营村', '141122100001', '2019-01-01')"))
-        conn.execute(text("INSERT INTO household (id, code, village_id, phone, created_at) "
-                          f"VALUES (1, '1411221000010001', 1, '{CLEAR_PHONE}', '2019-01-01')"))
+    engine = _at_0008(bare_db)
     engine.dispose()
     monkeypatch.delenv("POVMON_KEY")
     monkeypatch.setenv("HOME", str(tmp_path))
